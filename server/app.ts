@@ -1,0 +1,150 @@
+// Assembles one server instance: database (embedded when DATABASE_URL is unset), migrations,
+// Redis-backed or in-process infrastructure, the tRPC router over HTTP and WebSocket, and the
+// HTTP server. Returns a handle whose close() shuts everything down in order.
+import type { AddressInfo } from 'node:net';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { WebSocketServer } from 'ws';
+import { SnowflakeGenerator } from '../shared/snowflake.js';
+import type { Config } from './config.js';
+import { createContext } from './context.js';
+import { createPrisma } from './db/prisma.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { applyMigrations } from './db/migrate.js';
+import type { AppDeps } from './deps.js';
+import { createHttpServer, type HttpMount, type UpgradeMount } from './http/server.js';
+import { MemoryCache, RedisCache } from './infra/cache.js';
+import { leaseProcessId, type NodeIdLease } from './infra/node-id.js';
+import { MemoryRateLimiter, RedisRateLimiter } from './infra/rate-limit.js';
+import { connectRedis, createRedis } from './infra/redis.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { MemoryBus, RedisBus } from './realtime/bus.js';
+import { createPresence } from './realtime/presence.js';
+import { appRouter } from './routers/index.js';
+import { SessionCache } from './services/session-cache.js';
+
+export interface AppMounts {
+  http?: (deps: AppDeps) => HttpMount[];
+  upgrades?: (deps: AppDeps) => UpgradeMount[];
+  /** called first on shutdown, while everything still works (e.g. tell gateway clients to reconnect) */
+  beforeClose?: () => Promise<void> | void;
+}
+
+export interface App {
+  deps: AppDeps;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, mounts: AppMounts = {}, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<App> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((err) => logger.warn({ err }, 'shutdown step failed'));
+  };
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres(config.DATA_DIR, config.EMBEDDED_PG_PORT, (m) => logger.info(m));
+      cleanups.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+      logger.info({ port: config.EMBEDDED_PG_PORT }, 'embedded PostgreSQL started');
+    }
+    const applied = await applyMigrations(databaseUrl);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+
+    const db = createPrisma(databaseUrl, config.DB_POOL_SIZE);
+    cleanups.push(() => db.$disconnect());
+    const metrics = createMetrics();
+    const busOpts = { windowEvents: config.RESUME_WINDOW_EVENTS, windowSeconds: config.RESUME_WINDOW_SECONDS };
+    const prefix = config.REDIS_PREFIX;
+
+    let deps: AppDeps;
+    const base = { config, db, logger, metrics, sessions: new SessionCache(db) };
+    if (config.REDIS_URL) {
+      const redis = createRedis(config.REDIS_URL, logger, 'commands');
+      const sub = createRedis(config.REDIS_URL, logger, 'events');
+      cleanups.push(() => void redis.disconnect());
+      cleanups.push(() => void sub.disconnect());
+      await Promise.all([connectRedis(redis), connectRedis(sub)]);
+      let lease: NodeIdLease | undefined;
+      if (config.SNOWFLAKE_PROCESS_ID === undefined) {
+        lease = await leaseProcessId(redis, prefix, config.SNOWFLAKE_WORKER_ID);
+        cleanups.push(() => lease!.release());
+      }
+      const bus = new RedisBus(redis, sub, prefix, busOpts, logger);
+      cleanups.push(() => bus.close());
+      deps = {
+        ...base,
+        redis,
+        bus,
+        cache: new RedisCache(redis, prefix),
+        limiter: new RedisRateLimiter(redis, prefix),
+        ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? lease!.processId),
+        presence: createPresence(db, bus, logger, redis, prefix),
+      };
+    } else {
+      const limiter = new MemoryRateLimiter();
+      cleanups.push(() => limiter.close());
+      const bus = new MemoryBus(busOpts, logger);
+      deps = {
+        ...base,
+        bus,
+        cache: new MemoryCache(),
+        limiter,
+        ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? 0),
+        presence: createPresence(db, bus, logger),
+      };
+    }
+    cleanups.push(() => deps.presence.close());
+
+    // tRPC over WebSocket on /trpc: token from connectionParams (or an Authorization header).
+    const wss = new WebSocketServer({ noServer: true, maxPayload: config.MAX_BODY_BYTES });
+    const trpcWs = applyWSSHandler({
+      wss,
+      router: appRouter,
+      keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+      createContext: ({ req, res, info }) => {
+        const param = info.connectionParams?.token;
+        const ctx = createContext(deps, req, typeof param === 'string' ? param : null);
+        ctx.socket = res;
+        return ctx;
+      },
+    });
+    const trpcUpgrade: UpgradeMount = {
+      path: '/trpc',
+      handle: (req, socket, head) =>
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          deps.metrics.wsConnections.inc({ endpoint: 'trpc' });
+          wss.emit('connection', ws, req);
+        }),
+    };
+
+    const server = createHttpServer(deps, appRouter, mounts.http?.(deps) ?? [], [trpcUpgrade, ...(mounts.upgrades?.(deps) ?? [])]);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.SERVER_PORT, config.SERVER_HOST, resolve);
+    });
+    const port = (server.address() as AddressInfo).port;
+    cleanups.push(async () => {
+      // Stop accepting, let in-flight requests finish (bounded), then drop idle keep-alive sockets.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_TIMEOUT_MS).unref());
+      await Promise.race([closed, timeout]);
+      server.closeAllConnections();
+    });
+    cleanups.push(() => {
+      trpcWs.broadcastReconnectNotification();
+      for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+    });
+    if (mounts.beforeClose) cleanups.push(mounts.beforeClose);
+
+    const host = config.SERVER_HOST === '0.0.0.0' || config.SERVER_HOST === '::' ? '127.0.0.1' : config.SERVER_HOST;
+    logger.info({ port }, 'server listening');
+    return { deps, port, url: `http://${host}:${port}`, close: cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

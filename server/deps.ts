@@ -1,0 +1,28 @@
+// Everything a service needs, passed explicitly (no module-level singletons), so several server
+// instances can run in one process (tests) and services stay plain functions over a context.
+import type { Redis } from 'ioredis';
+import type { SnowflakeGenerator } from '../shared/snowflake.js';
+import type { Config } from './config.js';
+import type { Db } from './db/prisma.js';
+import type { VersionedCache } from './infra/cache.js';
+import type { RateLimiter } from './infra/rate-limit.js';
+import type { Logger } from './observability/logger.js';
+import type { Metrics } from './observability/metrics.js';
+import type { EventBus } from './realtime/bus.js';
+import type { PresenceService } from './realtime/presence.js';
+import type { SessionCache } from './services/session-cache.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  cache: VersionedCache;
+  limiter: RateLimiter;
+  bus: EventBus;
+  ids: SnowflakeGenerator;
+  logger: Logger;
+  metrics: Metrics;
+  sessions: SessionCache;
+  presence: PresenceService;
+  /** the command connection, when REDIS_URL is set */
+  redis?: Redis;
+}

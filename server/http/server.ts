@@ -1,0 +1,95 @@
+// One Node HTTP server for everything: health, metrics, tRPC over HTTP and WebSocket, and whatever
+// the entry point mounts (the Discord compat REST API and gateway).
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
+import type { AppDeps } from '../deps.js';
+import { createContext, parseAuthorization } from '../context.js';
+import type { AppRouter } from '../routers/index.js';
+import { readiness } from './health.js';
+import { routeLabel } from './route-label.js';
+
+export interface HttpMount {
+  /** path prefix, e.g. "/api" */
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+export interface UpgradeMount {
+  path: string;
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: HttpMount[], upgrades: UpgradeMount[]) {
+  const { metrics, logger } = deps;
+
+  async function route(req: IncomingMessage, res: ServerResponse, path: string) {
+    if (path === '/health/live') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/health/ready') {
+      const r = await readiness(deps);
+      return sendJson(res, r.ok ? 200 : 503, r);
+    }
+    if (path === '/metrics') {
+      const body = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return void res.end(body);
+    }
+    if (path.startsWith('/trpc/')) {
+      routeLabel.set(req, '/trpc');
+      return nodeHTTPRequestHandler({
+        req,
+        res,
+        path: path.slice('/trpc/'.length),
+        router: appRouter,
+        maxBodySize: deps.config.MAX_BODY_BYTES,
+        createContext: () => createContext(deps, req, parseAuthorization(req.headers.authorization)),
+      });
+    }
+    for (const m of mounts) {
+      if (path === m.prefix || path.startsWith(`${m.prefix}/`)) return m.handle(req, res);
+    }
+    sendJson(res, 404, { message: '404: Not Found', code: 0 });
+  }
+
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const path = pathOf(req);
+    res.on('finish', () => {
+      const label = { method: req.method ?? 'GET', route: routeLabel.get(req) ?? (path.startsWith('/health') || path === '/metrics' ? path : 'other'), status: String(res.statusCode) };
+      metrics.httpRequests.inc(label);
+      metrics.httpDuration.observe(label, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    route(req, res, path).catch((err) => {
+      logger.error({ err, path }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error', code: 0 });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  server.on('upgrade', (req, socket, head) => {
+    const path = pathOf(req);
+    const mount = upgrades.find((u) => path === u.path || path === `${u.path}/`);
+    if (!mount) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    mount.handle(req, socket, head);
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  return server;
+}

@@ -1,0 +1,50 @@
+// Entry point: reads the configuration, starts the server with the Discord compat layer mounted,
+// and shuts down gracefully on SIGTERM/SIGINT.
+import { pathToFileURL } from 'node:url';
+import { compatMounts } from '../compat/index.js';
+import { createApp, type App } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './observability/logger.js';
+
+/** Starts a complete server (tRPC + Discord compat). Tests start servers through this too. */
+export function startServer(config: Config, logger?: Logger): Promise<App> {
+  return createApp(config, compatMounts(), logger);
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  let app: App;
+  try {
+    app = await startServer(config, logger);
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message }, 'server failed to start');
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

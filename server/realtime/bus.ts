@@ -1,0 +1,264 @@
+// The event bus: every domain event is published once, to one or more topics (g:<guildId>,
+// u:<userId>), gets one service-wide sequence number, is kept in a bounded per-topic resume buffer
+// and is delivered to this process's local listeners of those topics. With Redis, each process
+// holds one subscriber connection and subscribes (sharded pub/sub) only to topics it has local
+// listeners for; without Redis everything stays in process.
+import type { Redis } from 'ioredis';
+import type { EventName } from '../../shared/events.js';
+import type { Logger } from '../observability/logger.js';
+
+export interface EventInput {
+  type: EventName;
+  /** the guild the event belongs to, when it has one */
+  guildId?: string;
+  /** the channel the event concerns; delivery is filtered by VIEW_CHANNEL on it (guild channels) */
+  channelId?: string;
+  /** user ids that must not receive the event (e.g. typing: the typist) */
+  exclude?: string[];
+  data: unknown;
+}
+
+export interface BusEvent extends EventInput {
+  /** "<seq>-<ms>": service-wide sequence number and publish time; resume cursors are these ids */
+  id: string;
+}
+
+export type Listener = (event: BusEvent) => void;
+
+export interface EventBus {
+  publish(topics: string[], event: EventInput): Promise<BusEvent>;
+  subscribe(topic: string, listener: Listener): () => void;
+  /** Events of the topics after `afterId`, in order; 'expired' when some of them left the resume window. */
+  replay(topics: string[], afterId: string): Promise<BusEvent[] | 'expired'>;
+  /** resolves when the bus can deliver (Redis subscriber ready) */
+  healthy(): boolean;
+  close(): Promise<void>;
+}
+
+export const guildTopic = (guildId: string | bigint) => `g:${guildId}`;
+export const userTopic = (userId: string | bigint) => `u:${userId}`;
+
+export function parseEventId(id: string): { seq: number; at: number } | undefined {
+  const m = /^(\d{1,15})-(\d{1,15})$/.exec(id);
+  return m ? { seq: Number(m[1]), at: Number(m[2]) } : undefined;
+}
+
+export interface BusOptions {
+  /** events kept per topic */
+  windowEvents: number;
+  /** how long events are kept */
+  windowSeconds: number;
+}
+
+/** Local listener registry shared by both buses. */
+class Listeners {
+  private byTopic = new Map<string, Set<Listener>>();
+  constructor(private logger: Logger) {}
+  add(topic: string, l: Listener): boolean {
+    let set = this.byTopic.get(topic);
+    const first = !set;
+    if (!set) this.byTopic.set(topic, (set = new Set()));
+    set.add(l);
+    return first;
+  }
+  remove(topic: string, l: Listener): boolean {
+    const set = this.byTopic.get(topic);
+    if (!set) return false;
+    set.delete(l);
+    if (set.size > 0) return false;
+    this.byTopic.delete(topic);
+    return true;
+  }
+  topics() {
+    return [...this.byTopic.keys()];
+  }
+  deliver(topic: string, e: BusEvent) {
+    const set = this.byTopic.get(topic);
+    if (!set) return;
+    for (const l of set) {
+      try {
+        l(e);
+      } catch (err) {
+        this.logger.error({ err }, 'event listener failed');
+      }
+    }
+  }
+}
+
+function tooOld(at: number, opts: BusOptions) {
+  return Date.now() - at > opts.windowSeconds * 1000;
+}
+
+function mergeBySeq(lists: BusEvent[][]): BusEvent[] {
+  const seen = new Map<string, BusEvent>();
+  for (const list of lists) for (const e of list) seen.set(e.id, e);
+  return [...seen.values()].sort((a, b) => parseEventId(a.id)!.seq - parseEventId(b.id)!.seq);
+}
+
+export class MemoryBus implements EventBus {
+  private seq = 0;
+  private listeners: Listeners;
+  private buffers = new Map<string, { events: BusEvent[]; droppedSeq: number }>();
+
+  constructor(private opts: BusOptions, logger: Logger) {
+    this.listeners = new Listeners(logger);
+  }
+
+  async publish(topics: string[], input: EventInput) {
+    const event: BusEvent = { ...input, id: `${++this.seq}-${Date.now()}` };
+    for (const topic of topics) {
+      let buf = this.buffers.get(topic);
+      if (!buf) this.buffers.set(topic, (buf = { events: [], droppedSeq: 0 }));
+      buf.events.push(event);
+      // Drop from the front in chunks to keep pushes O(1) amortised.
+      if (buf.events.length > this.opts.windowEvents * 1.25) {
+        const drop = buf.events.length - this.opts.windowEvents;
+        buf.droppedSeq = parseEventId(buf.events[drop - 1]!.id)!.seq;
+        buf.events.splice(0, drop);
+      }
+    }
+    for (const topic of topics) this.listeners.deliver(topic, event);
+    return event;
+  }
+
+  subscribe(topic: string, l: Listener) {
+    this.listeners.add(topic, l);
+    return () => void this.listeners.remove(topic, l);
+  }
+
+  async replay(topics: string[], afterId: string) {
+    const after = parseEventId(afterId);
+    if (!after || tooOld(after.at, this.opts) || after.seq > this.seq) return 'expired' as const;
+    const lists: BusEvent[][] = [];
+    for (const topic of topics) {
+      const buf = this.buffers.get(topic);
+      if (!buf) continue;
+      if (buf.droppedSeq > after.seq) return 'expired' as const;
+      lists.push(buf.events.filter((e) => parseEventId(e.id)!.seq > after.seq));
+    }
+    return mergeBySeq(lists);
+  }
+
+  healthy() {
+    return true;
+  }
+  async close() {}
+}
+
+// One script: take the next sequence number, append to each topic's stream (trimming with XDEL so
+// that XINFO's max-deleted-entry-id records what left the window), and publish to each topic.
+const PUBLISH = `
+local seq = redis.call('INCR', KEYS[1])
+local now = redis.call('TIME')
+local at = now[1] * 1000 + math.floor(now[2] / 1000)
+local id = seq .. '-' .. at
+local msg = id .. '\\n' .. ARGV[1]
+local max = tonumber(ARGV[2])
+for i = 2, #KEYS, 2 do
+  local stream = KEYS[i]
+  redis.call('XADD', stream, seq .. '-0', 'e', msg)
+  if redis.call('XLEN', stream) > max then
+    local old = redis.call('XRANGE', stream, '-', '+', 'COUNT', redis.call('XLEN', stream) - max)
+    for _, entry in ipairs(old) do redis.call('XDEL', stream, entry[1]) end
+  end
+  redis.call('EXPIRE', stream, ARGV[3])
+  redis.call('SPUBLISH', KEYS[i + 1], msg)
+end
+return msg`;
+
+function decode(msg: string): BusEvent {
+  const nl = msg.indexOf('\n');
+  return { ...(JSON.parse(msg.slice(nl + 1)) as EventInput), id: msg.slice(0, nl) };
+}
+
+export class RedisBus implements EventBus {
+  private listeners: Listeners;
+
+  constructor(
+    private pub: Redis,
+    private sub: Redis,
+    private prefix: string,
+    private opts: BusOptions,
+    private logger: Logger,
+  ) {
+    this.listeners = new Listeners(logger);
+    sub.on('smessage', (channel: string, msg: string) => {
+      const topic = channel.slice(this.prefix.length + 3);
+      let event: BusEvent;
+      try {
+        event = decode(msg);
+      } catch (err) {
+        this.logger.error({ err, channel }, 'undecodable bus message');
+        return;
+      }
+      this.listeners.deliver(topic, event);
+    });
+    // After a reconnect the subscriptions are gone on the server side: take them again.
+    sub.on('ready', () => {
+      const channels = this.listeners.topics().map((t) => this.channel(t));
+      if (channels.length) sub.ssubscribe(...channels).catch((err) => this.logger.warn({ err: err.message }, 'resubscribe failed'));
+    });
+  }
+
+  private channel(topic: string) {
+    return `${this.prefix}ev:${topic}`;
+  }
+  private stream(topic: string) {
+    return `${this.prefix}es:${topic}`;
+  }
+
+  async publish(topics: string[], input: EventInput) {
+    const keys = [`${this.prefix}seq`];
+    for (const t of topics) keys.push(this.stream(t), this.channel(t));
+    const msg = (await this.pub.eval(
+      PUBLISH,
+      keys.length,
+      ...keys,
+      JSON.stringify(input),
+      this.opts.windowEvents,
+      this.opts.windowSeconds + 60,
+    )) as string;
+    return decode(msg);
+  }
+
+  subscribe(topic: string, l: Listener) {
+    if (this.listeners.add(topic, l) && this.sub.status === 'ready') {
+      this.sub.ssubscribe(this.channel(topic)).catch((err) => this.logger.warn({ err: err.message, topic }, 'subscribe failed'));
+    }
+    return () => {
+      if (this.listeners.remove(topic, l) && this.sub.status === 'ready') {
+        this.sub.sunsubscribe(this.channel(topic)).catch(() => {});
+      }
+    };
+  }
+
+  async replay(topics: string[], afterId: string) {
+    const after = parseEventId(afterId);
+    if (!after || tooOld(after.at, this.opts)) return 'expired' as const;
+    const pipeline = this.pub.pipeline();
+    for (const t of topics) {
+      pipeline.call('XINFO', 'STREAM', this.stream(t));
+      pipeline.xrange(this.stream(t), `${after.seq + 1}-0`, '+');
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const lists: BusEvent[][] = [];
+    for (let i = 0; i < results.length; i += 2) {
+      const [infoErr, info] = results[i]!;
+      if (infoErr) continue; // no stream: the topic had no events in the window
+      const fields = info as unknown[];
+      const maxDeleted = String(fields[fields.indexOf('max-deleted-entry-id') + 1] ?? '0-0');
+      if (Number(maxDeleted.split('-')[0]) > after.seq) return 'expired' as const;
+      const entries = (results[i + 1]![1] ?? []) as [string, string[]][];
+      lists.push(entries.map(([, f]) => decode(f[1]!)));
+    }
+    return mergeBySeq(lists);
+  }
+
+  healthy() {
+    return this.sub.status === 'ready' && this.pub.status === 'ready';
+  }
+
+  async close() {
+    this.sub.disconnect();
+  }
+}

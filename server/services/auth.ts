@@ -1,0 +1,120 @@
+// Accounts, sessions and tokens. Passwords: Argon2id with OWASP's recommended parameters
+// (19 MiB memory, 2 iterations, 1 lane). A refresh-token session rotates its refresh token on every
+// use; presenting an already-used refresh token revokes the whole session (token theft).
+import { hash, verify } from '@node-rs/argon2';
+import type { z } from 'zod';
+import type { loginInput, registerInput } from '../../shared/schemas/auth.js';
+import type { AppDeps } from '../deps.js';
+import { Prisma } from '../db/prisma.js';
+import { fail } from './errors.js';
+import { toPublicUser, toSelfUser } from './serialize.js';
+import { hashToken, newRefreshToken, signAccessToken, signLongLivedToken } from './tokens.js';
+
+const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+// A fixed hash to verify against when the account does not exist, so timing does not reveal accounts.
+let dummyHash: Promise<string> | undefined;
+
+type Deps = Pick<AppDeps, 'db' | 'config' | 'ids' | 'sessions'>;
+
+export async function register(deps: Deps, input: z.infer<typeof registerInput>) {
+  const passwordHash = await hash(input.password, ARGON2);
+  try {
+    const user = await deps.db.user.create({
+      data: { id: deps.ids.next(), username: input.username, email: input.email, passwordHash },
+    });
+    return user;
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      const target = JSON.stringify(err.meta ?? {});
+      if (target.includes('email')) fail('CONFLICT', 'EMAIL_TAKEN', 'Email is already registered');
+      fail('CONFLICT', 'USERNAME_TAKEN', 'Username is already taken');
+    }
+    throw err;
+  }
+}
+
+/** Checks credentials (username or email); the same error for an unknown account and a wrong password. */
+export async function checkCredentials(deps: Deps, input: z.infer<typeof loginInput>) {
+  const login = input.login.trim();
+  const user = await deps.db.user.findFirst({
+    where: login.includes('@') ? { email: login.toLowerCase() } : { username: login },
+  });
+  dummyHash ??= hash('not a real password', ARGON2);
+  const ok = await verify(user?.passwordHash ?? (await dummyHash), input.password);
+  if (!user || !user.passwordHash || !ok) fail('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Invalid login or password');
+  return user;
+}
+
+type UserRow = NonNullable<Awaited<ReturnType<Deps['db']['user']['findUnique']>>>;
+
+async function issueRefreshToken(deps: Deps, sessionId: bigint, tx: Pick<Deps['db'], 'refreshToken'> = deps.db) {
+  const token = newRefreshToken();
+  await tx.refreshToken.create({
+    data: { tokenHash: hashToken(token), sessionId, expiresAt: new Date(Date.now() + deps.config.REFRESH_TOKEN_TTL_SECONDS * 1000) },
+  });
+  return token;
+}
+
+function tokenPair(deps: Deps, user: UserRow, sessionId: bigint, refreshToken: string) {
+  return {
+    accessToken: signAccessToken(deps.config.JWT_SECRET, user.id, sessionId, deps.config.ACCESS_TOKEN_TTL_SECONDS),
+    refreshToken,
+    expiresIn: deps.config.ACCESS_TOKEN_TTL_SECONDS,
+    user: toSelfUser(user),
+  };
+}
+
+/** A new refresh-token session: access JWT + refresh token. */
+export async function startSession(deps: Deps, user: UserRow) {
+  const session = await deps.db.session.create({ data: { id: deps.ids.next(), userId: user.id, kind: 'refresh' } });
+  return tokenPair(deps, user, session.id, await issueRefreshToken(deps, session.id));
+}
+
+/** A long-lived token (Discord clients and bots never refresh): valid until its session is revoked. */
+export async function issueLongLivedToken(deps: Deps, userId: bigint) {
+  const session = await deps.db.session.create({ data: { id: deps.ids.next(), userId, kind: 'token' } });
+  return signLongLivedToken(deps.config.JWT_SECRET, userId, session.id);
+}
+
+export async function refresh(deps: Deps, refreshToken: string) {
+  const tokenHash = hashToken(refreshToken);
+  const row = await deps.db.refreshToken.findUnique({ where: { tokenHash }, include: { session: { include: { user: true } } } });
+  if (!row || row.session.revokedAt || row.expiresAt < new Date()) fail('UNAUTHORIZED', 'INVALID_TOKEN', 'Invalid refresh token');
+  // Mark used atomically: only one concurrent refresh can win; a second use is reuse.
+  const used = await deps.db.refreshToken.updateMany({ where: { tokenHash, usedAt: null }, data: { usedAt: new Date() } });
+  if (used.count === 0) {
+    await revokeSession(deps, row.sessionId);
+    fail('UNAUTHORIZED', 'INVALID_TOKEN', 'Refresh token reused; the session has been revoked');
+  }
+  await deps.db.session.update({ where: { id: row.sessionId }, data: { lastUsedAt: new Date() } });
+  return tokenPair(deps, row.session.user, row.sessionId, await issueRefreshToken(deps, row.sessionId));
+}
+
+export async function revokeSession(deps: Deps, sessionId: bigint) {
+  await deps.db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+  deps.sessions.forget(sessionId);
+}
+
+export async function revokeAllSessions(deps: Deps, userId: bigint) {
+  const sessions = await deps.db.session.findMany({ where: { userId, revokedAt: null }, select: { id: true } });
+  await deps.db.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  for (const s of sessions) deps.sessions.forget(s.id);
+  return sessions.length;
+}
+
+export async function createBot(deps: Deps, ownerId: bigint, username: string) {
+  try {
+    const bot = await deps.db.user.create({ data: { id: deps.ids.next(), username, bot: true, botOwnerId: ownerId } });
+    return { bot: toPublicUser(bot), token: await issueLongLivedToken(deps, bot.id) };
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') fail('CONFLICT', 'USERNAME_TAKEN', 'Username is already taken');
+    throw err;
+  }
+}
+
+/** The bot, if the caller owns it; Unknown User otherwise (others learn nothing about it). */
+export async function ownedBot(deps: Deps, ownerId: bigint, botId: bigint) {
+  const bot = await deps.db.user.findUnique({ where: { id: botId } });
+  if (!bot || !bot.bot || bot.botOwnerId !== ownerId) fail('NOT_FOUND', 'UNKNOWN_USER', 'Unknown User');
+  return bot;
+}

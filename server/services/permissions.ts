@@ -1,0 +1,142 @@
+// The one permission service every guild- or channel-touching procedure goes through.
+// Computed permissions are cached per guild (VersionedCache namespace "perm:<guildId>") and the
+// namespace is invalidated on every role, overwrite, membership or ownership change.
+// A non-member learns nothing about a guild: they get the same error as for an unknown guild.
+import {
+  ALL_PERMISSIONS,
+  computeBasePermissions,
+  computeChannelPermissions,
+  hasPermission,
+  Permissions,
+} from '../../shared/permissions.js';
+import { cached } from '../infra/cache.js';
+import type { AppDeps } from '../deps.js';
+import { missingAccess, missingPermissions, notFound } from './errors.js';
+
+type Deps = Pick<AppDeps, 'db' | 'cache'>;
+
+export const permissionNamespace = (guildId: bigint | string) => `perm:${guildId}`;
+const channelNamespace = (channelId: bigint | string) => `chan:${channelId}`;
+
+/** Call after any change to roles, overwrites, memberships or ownership in a guild. */
+export function invalidateGuildPermissions(deps: Deps, guildId: bigint | string) {
+  return deps.cache.invalidate(permissionNamespace(guildId));
+}
+
+/** Call after a channel's guild-independent facts change (update, delete, recipients). */
+export function invalidateChannel(deps: Deps, channelId: bigint | string) {
+  return deps.cache.invalidate(channelNamespace(channelId));
+}
+
+export interface ChannelInfo {
+  id: bigint;
+  guildId: bigint | null;
+  type: number;
+  rateLimitPerUser: number;
+  /** DM channels: the participants */
+  recipientIds: bigint[];
+}
+
+/** The channel's basic facts (cached), or null when it does not exist. */
+export async function channelInfo(deps: Deps, channelId: bigint): Promise<ChannelInfo | null> {
+  const raw = await cached(deps.cache, channelNamespace(channelId), 'info', async () => {
+    const c = await deps.db.channel.findUnique({
+      where: { id: channelId },
+      select: { id: true, guildId: true, type: true, rateLimitPerUser: true, recipients: { select: { userId: true } } },
+    });
+    return JSON.stringify(
+      c && { guildId: c.guildId?.toString() ?? null, type: c.type, rateLimitPerUser: c.rateLimitPerUser, recipientIds: c.recipients.map((r) => String(r.userId)) },
+    );
+  });
+  const v = JSON.parse(raw) as null | { guildId: string | null; type: number; rateLimitPerUser: number; recipientIds: string[] };
+  if (!v) return null;
+  return {
+    id: channelId,
+    guildId: v.guildId === null ? null : BigInt(v.guildId),
+    type: v.type,
+    rateLimitPerUser: v.rateLimitPerUser,
+    recipientIds: v.recipientIds.map(BigInt),
+  };
+}
+
+async function permissionInput(deps: Deps, guildId: bigint, userId: bigint) {
+  const [guild, member, everyone] = await Promise.all([
+    deps.db.guild.findUnique({ where: { id: guildId }, select: { ownerId: true } }),
+    deps.db.member.findUnique({
+      where: { guildId_userId: { guildId, userId } },
+      select: { roles: { select: { role: { select: { id: true, permissions: true } } } } },
+    }),
+    deps.db.role.findUnique({ where: { id: guildId }, select: { permissions: true } }),
+  ]);
+  if (!guild || !member) return null;
+  return {
+    guildId,
+    ownerId: guild.ownerId,
+    userId,
+    everyone: everyone?.permissions ?? 0n,
+    memberRoles: member.roles.map((r) => r.role),
+  };
+}
+
+/** The member's guild-level permissions, or null when the user is not a member (or the guild does not exist). */
+export async function guildPermissions(deps: Deps, guildId: bigint, userId: bigint): Promise<bigint | null> {
+  const raw = await cached(deps.cache, permissionNamespace(guildId), `g:${userId}`, async () => {
+    const input = await permissionInput(deps, guildId, userId);
+    return input ? String(computeBasePermissions(input)) : 'none';
+  });
+  return raw === 'none' ? null : BigInt(raw);
+}
+
+/**
+ * The user's permissions in a channel: guild channels by the Discord algorithm; DM channels give
+ * their participants view/send/history and nobody else anything. null when the user cannot see
+ * that the channel exists (not a member of its guild, not a DM participant, or no such channel).
+ */
+export async function channelPermissions(deps: Deps, channel: ChannelInfo, userId: bigint): Promise<bigint | null> {
+  if (channel.guildId === null) {
+    return channel.recipientIds.includes(userId)
+      ? Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES | Permissions.READ_MESSAGE_HISTORY
+      : null;
+  }
+  const guildId = channel.guildId;
+  const raw = await cached(deps.cache, permissionNamespace(guildId), `c:${userId}:${channel.id}`, async () => {
+    const input = await permissionInput(deps, guildId, userId);
+    if (!input) return 'none';
+    const overwrites = await deps.db.permissionOverwrite.findMany({ where: { channelId: channel.id } });
+    return String(computeChannelPermissions(input, overwrites));
+  });
+  return raw === 'none' ? null : BigInt(raw);
+}
+
+/** The guild's permissions for a member; throws Unknown Guild for non-members, Missing Permissions when `need` is lacking. */
+export async function requireGuildPermission(deps: Deps, guildId: bigint, userId: bigint, need = 0n): Promise<bigint> {
+  const perms = await guildPermissions(deps, guildId, userId);
+  if (perms === null) return notFound.guild();
+  if (!hasPermission(perms, need)) missingPermissions();
+  return perms;
+}
+
+/**
+ * A channel the user may see, with their permissions in it. Unknown Channel when it does not exist
+ * or the user is outside its guild/DM; Missing Access when they are a member without VIEW_CHANNEL;
+ * Missing Permissions when `need` is lacking.
+ */
+export async function requireChannelPermission(deps: Deps, channelId: bigint, userId: bigint, need = 0n) {
+  const channel = await channelInfo(deps, channelId);
+  if (!channel) return notFound.channel();
+  const perms = await channelPermissions(deps, channel, userId);
+  if (perms === null) return notFound.channel();
+  if (!hasPermission(perms, Permissions.VIEW_CHANNEL)) return missingAccess();
+  if (!hasPermission(perms, need)) return missingPermissions();
+  return { channel, perms };
+}
+
+/** Highest role position of a member (owner: above everything), for role-hierarchy checks. */
+export async function highestRolePosition(deps: Deps, guildId: bigint, userId: bigint): Promise<number> {
+  const guild = await deps.db.guild.findUnique({ where: { id: guildId }, select: { ownerId: true } });
+  if (guild?.ownerId === userId) return Number.POSITIVE_INFINITY;
+  const roles = await deps.db.memberRole.findMany({ where: { guildId, userId }, select: { role: { select: { position: true } } } });
+  return roles.reduce((max, r) => Math.max(max, r.role.position), 0);
+}
+
+export { ALL_PERMISSIONS, hasPermission, Permissions };

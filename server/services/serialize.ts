@@ -1,0 +1,128 @@
+// Database rows -> API objects (shared/schemas). Snowflakes become strings here and nowhere else.
+import type { Channel, Guild, Invite, Member, Message, PermissionOverwrite, PublicUser, Role, SelfUser } from '../../shared/schemas/index.js';
+import { snowflakeTimestamp } from '../../shared/snowflake.js';
+import type * as Rows from '../db/generated/client.js';
+
+type UserRow = Pick<Rows.User, 'id' | 'username' | 'displayName' | 'avatar' | 'bot' | 'createdAt'>;
+
+/** The columns toPublicUser needs; use as a Prisma `select`. */
+export const publicUserSelect = { id: true, username: true, displayName: true, avatar: true, bot: true, createdAt: true } as const;
+
+const id = (v: bigint | null | undefined) => (v === null || v === undefined ? null : v.toString());
+
+export function toPublicUser(u: UserRow): PublicUser {
+  return { id: u.id.toString(), username: u.username, displayName: u.displayName, avatar: u.avatar, bot: u.bot, createdAt: u.createdAt.toISOString() };
+}
+
+export function toSelfUser(u: UserRow & Pick<Rows.User, 'email' | 'status'>): SelfUser {
+  return { ...toPublicUser(u), email: u.email, status: u.status as SelfUser['status'] };
+}
+
+export function toRole(r: Rows.Role): Role {
+  return {
+    id: r.id.toString(),
+    guildId: r.guildId.toString(),
+    name: r.name,
+    permissions: r.permissions.toString(),
+    color: r.color,
+    position: r.position,
+    hoist: r.hoist,
+    mentionable: r.mentionable,
+  };
+}
+
+export function toOverwrite(o: Rows.PermissionOverwrite): PermissionOverwrite {
+  return { id: o.targetId.toString(), type: o.type as 0 | 1, allow: o.allow.toString(), deny: o.deny.toString() };
+}
+
+/** Prisma `include` for toChannel. */
+export const channelInclude = { overwrites: true, recipients: { include: { user: { select: publicUserSelect } } } } as const;
+
+export function toChannel(c: Rows.Channel & { overwrites: Rows.PermissionOverwrite[]; recipients?: { user: UserRow }[] }): Channel {
+  return {
+    id: c.id.toString(),
+    type: c.type,
+    guildId: id(c.guildId),
+    name: c.name,
+    topic: c.topic,
+    position: c.position,
+    parentId: id(c.parentId),
+    nsfw: c.nsfw,
+    rateLimitPerUser: c.rateLimitPerUser,
+    lastMessageId: id(c.lastMessageId),
+    permissionOverwrites: c.overwrites.map(toOverwrite),
+    ...(c.guildId === null ? { recipients: (c.recipients ?? []).map((r) => toPublicUser(r.user)) } : {}),
+  };
+}
+
+export function toGuild(g: Rows.Guild & { roles: Rows.Role[] }): Guild {
+  return {
+    id: g.id.toString(),
+    name: g.name,
+    icon: g.icon,
+    description: g.description,
+    ownerId: g.ownerId.toString(),
+    systemChannelId: id(g.systemChannelId),
+    createdAt: g.createdAt.toISOString(),
+    roles: g.roles.sort((a, b) => a.position - b.position || Number(a.id - b.id)).map(toRole),
+  };
+}
+
+/** Prisma `include` for toMember. */
+export const memberInclude = { user: { select: publicUserSelect }, roles: { select: { roleId: true } } } as const;
+
+export function toMember(m: Rows.Member & { user: UserRow; roles: { roleId: bigint }[] }): Member {
+  return {
+    guildId: m.guildId.toString(),
+    user: toPublicUser(m.user),
+    nick: m.nick,
+    roles: m.roles.map((r) => r.roleId.toString()),
+    joinedAt: m.joinedAt.toISOString(),
+  };
+}
+
+const MENTION = /<@!?(\d{1,20})>/g;
+
+/** Prisma `include` for toMessage. */
+export const messageInclude = { author: { select: publicUserSelect } } as const;
+
+export function toMessage(m: Rows.Message & { author: UserRow }, guildId: bigint | null): Message {
+  return {
+    id: m.id.toString(),
+    channelId: m.channelId.toString(),
+    guildId: id(guildId),
+    author: toPublicUser(m.author),
+    content: m.content,
+    nonce: m.nonce,
+    type: m.type,
+    createdAt: snowflakeTimestamp(m.id).toISOString(),
+    editedAt: m.editedAt?.toISOString() ?? null,
+    referencedMessageId: id(m.referenceMessageId),
+    mentionIds: [...new Set([...m.content.matchAll(MENTION)].map((x) => x[1]!))],
+  };
+}
+
+/** Prisma `include` for toInvite. */
+export const inviteInclude = {
+  guild: { select: { id: true, name: true, icon: true } },
+  channel: { select: { id: true, name: true, type: true } },
+  inviter: { select: publicUserSelect },
+} as const;
+
+export function toInvite(
+  i: Rows.Invite & { guild: Pick<Rows.Guild, 'id' | 'name' | 'icon'>; channel: Pick<Rows.Channel, 'id' | 'name' | 'type'>; inviter: UserRow | null },
+  memberCount?: number,
+): Invite {
+  return {
+    code: i.code,
+    guild: { id: i.guild.id.toString(), name: i.guild.name, icon: i.guild.icon },
+    channel: { id: i.channel.id.toString(), name: i.channel.name, type: i.channel.type },
+    inviter: i.inviter ? toPublicUser(i.inviter) : null,
+    maxAge: i.maxAge,
+    maxUses: i.maxUses,
+    uses: i.uses,
+    expiresAt: i.expiresAt?.toISOString() ?? null,
+    createdAt: i.createdAt.toISOString(),
+    ...(memberCount !== undefined ? { memberCount } : {}),
+  };
+}

@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { updateMeInput } from '../../shared/schemas/user.js';
+import type { AppDeps } from '../deps.js';
+import { guildTopic, userTopic } from '../realtime/bus.js';
+import { notFound } from './errors.js';
+import { guildPermissions } from './permissions.js';
+import { memberInclude, publicUserSelect, toMember, toPublicUser, toSelfUser } from './serialize.js';
+
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'presence'>;
+
+export async function getSelf(deps: Deps, userId: bigint) {
+  const u = await deps.db.user.findUnique({ where: { id: userId } });
+  if (!u) return notFound.user();
+  return toSelfUser(u);
+}
+
+export async function getUser(deps: Deps, userId: bigint) {
+  const u = await deps.db.user.findUnique({ where: { id: userId }, select: publicUserSelect });
+  if (!u) return notFound.user();
+  return toPublicUser(u);
+}
+
+/** Updates the caller; USER_UPDATE goes to them, and to the guilds they share (profile changes). */
+export async function updateSelf(deps: Deps, userId: bigint, input: z.infer<typeof updateMeInput>) {
+  const { status, ...profile } = input;
+  let u = await deps.db.user.update({ where: { id: userId }, data: profile });
+  if (status && status !== u.status) {
+    await deps.presence.setStatus(userId, status);
+    u = { ...u, status };
+  }
+  const self = toSelfUser(u);
+  await deps.bus.publish([userTopic(userId)], { type: 'USER_UPDATE', data: self });
+  if (Object.keys(profile).length > 0) {
+    const memberships = await deps.db.member.findMany({ where: { userId }, include: memberInclude });
+    await Promise.all(
+      memberships.map((m) =>
+        deps.bus.publish([guildTopic(m.guildId)], { type: 'GUILD_MEMBER_UPDATE', guildId: String(m.guildId), data: toMember(m) }),
+      ),
+    );
+  }
+  return self;
+}
+
+export async function myGuilds(deps: Deps, userId: bigint) {
+  const rows = await deps.db.member.findMany({
+    where: { userId },
+    select: { guild: { select: { id: true, name: true, icon: true, ownerId: true } } },
+    orderBy: { guildId: 'asc' },
+  });
+  return Promise.all(
+    rows.map(async ({ guild: g }) => ({
+      id: g.id.toString(),
+      name: g.name,
+      icon: g.icon,
+      ownerId: g.ownerId.toString(),
+      owner: g.ownerId === userId,
+      permissions: String((await guildPermissions(deps, g.id, userId)) ?? 0n),
+    })),
+  );
+}

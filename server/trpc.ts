@@ -1,0 +1,75 @@
+// initTRPC once: the router factory and the two procedure kinds every router file uses.
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { Context } from './context.js';
+import { AppErrorCause, fail, isDatabaseUnavailable } from './services/errors.js';
+import { verifyToken } from './services/tokens.js';
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error, ctx }) {
+    const cause = error.cause instanceof AppErrorCause ? error.cause : undefined;
+    const zod = error.cause instanceof ZodError ? error.cause : undefined;
+    const dev = ctx?.deps.config.NODE_ENV === 'development';
+    return {
+      ...shape,
+      message: zod ? 'Invalid input' : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        reason: cause?.reason ?? (zod ? 'INVALID_FORM_BODY' : undefined),
+        retryAfter: cause?.retryAfterMs !== undefined ? cause.retryAfterMs / 1000 : undefined,
+        issues: zod?.issues.map((i) => ({ path: i.path.map(String), code: i.code, message: i.message })),
+        ...(dev && shape.data.stack ? { stack: shape.data.stack } : {}),
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Turns unreachable-database failures into SERVICE_UNAVAILABLE and logs unexpected errors. */
+const errorBoundary = t.middleware(async ({ ctx, next, path }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    if (isDatabaseUnavailable(result.error)) {
+      return { ...result, error: new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Database unavailable', cause: new AppErrorCause('SERVICE_UNAVAILABLE') }) };
+    }
+    ctx.deps.logger.error({ err: result.error.cause ?? result.error, path, requestId: ctx.requestId }, 'procedure failed');
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(errorBoundary);
+
+export interface AuthUser {
+  id: bigint;
+  sessionId: bigint;
+  bot: boolean;
+  username: string;
+}
+
+/** Resolves a token to its user; null for bad, expired or revoked tokens. */
+export async function authenticate(ctx: Context, token: string | null): Promise<AuthUser | null> {
+  if (!token) return null;
+  const claims = verifyToken(ctx.deps.config.JWT_SECRET, token);
+  if (!claims) return null;
+  const session = await ctx.deps.sessions.get(claims.sessionId);
+  if (!session || session.userId !== claims.userId) return null;
+  return { id: claims.userId, sessionId: claims.sessionId, bot: session.bot, username: session.username };
+}
+
+/** Consumes one unit of a rate-limit bucket, recording the outcome on ctx for HTTP headers. */
+export async function rateLimit(ctx: Context, bucket: string, key: string, limit: number, windowMs: number) {
+  const r = await ctx.deps.limiter.consume(`${bucket}:${key}`, limit, windowMs);
+  ctx.meta.rateLimit = { ...r, bucket };
+  if (!r.allowed) fail('TOO_MANY_REQUESTS', 'RATE_LIMITED', 'You are being rate limited.', r.resetAfterMs);
+}
+
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const user = await authenticate(ctx, ctx.token);
+  if (!user) fail('UNAUTHORIZED', 'INVALID_TOKEN', '401: Unauthorized');
+  await rateLimit(ctx, 'user', String(user.id), ctx.deps.config.RATE_LIMIT_PER_SECOND, 1000);
+  return next({ ctx: { ...ctx, user } });
+});

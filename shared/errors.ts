@@ -1,0 +1,31 @@
+// Machine-readable reasons carried by every tRPC error the API raises on purpose (in
+// `error.data.reason`). Clients branch on them; the Discord compat layer maps them to Discord's
+// JSON error codes without re-deciding anything.
+export const ErrorReasons = [
+  'UNKNOWN_CHANNEL',
+  'UNKNOWN_GUILD',
+  'UNKNOWN_MEMBER',
+  'UNKNOWN_MESSAGE',
+  'UNKNOWN_ROLE',
+  'UNKNOWN_USER',
+  'UNKNOWN_INVITE',
+  'UNKNOWN_SESSION',
+  'MISSING_ACCESS',
+  'MISSING_PERMISSIONS',
+  'NOT_AUTHOR',
+  'EMPTY_MESSAGE',
+  'NOT_TEXT_CHANNEL',
+  'INVALID_CREDENTIALS',
+  'INVALID_TOKEN',
+  'USERNAME_TAKEN',
+  'EMAIL_TAKEN',
+  'RATE_LIMITED',
+  'SLOWMODE',
+  'ROLE_HIERARCHY',
+  'OWNER_ONLY',
+  'CANNOT_DM_SELF',
+  'INVALID_FORM_BODY',
+  'SERVICE_UNAVAILABLE',
+] as const;
+
+export type ErrorReason = (typeof ErrorReasons)[number];

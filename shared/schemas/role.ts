@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { permissionString, snowflake } from './common.js';
+
+export const role = z.object({
+  id: snowflake,
+  guildId: snowflake,
+  name: z.string(),
+  permissions: permissionString,
+  color: z.number().int(),
+  position: z.number().int(),
+  hoist: z.boolean(),
+  mentionable: z.boolean(),
+});
+export type Role = z.infer<typeof role>;
+
+const roleFields = {
+  name: z.string().trim().min(1).max(100),
+  permissions: permissionString,
+  color: z.number().int().min(0).max(0xffffff),
+  position: z.number().int().min(0).max(10_000),
+  hoist: z.boolean(),
+  mentionable: z.boolean(),
+};
+
+export const createRoleInput = z.object({ guildId: snowflake, ...roleFields }).partial(
+  { name: true, permissions: true, color: true, position: true, hoist: true, mentionable: true },
+);
+export const updateRoleInput = z
+  .object({ guildId: snowflake, roleId: snowflake, ...roleFields })
+  .partial({ name: true, permissions: true, color: true, position: true, hoist: true, mentionable: true });
+export const roleRefInput = z.object({ guildId: snowflake, roleId: snowflake });

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { isoDate, snowflake } from './common.js';
+
+export const presenceStatus = z.enum(['online', 'idle', 'dnd', 'invisible']);
+export const visibleStatus = z.enum(['online', 'idle', 'dnd', 'offline']);
+
+export const username = z
+  .string()
+  .trim()
+  .min(2)
+  .max(32)
+  .regex(/^[a-zA-Z0-9_.]+$/, 'may contain only letters, digits, "_" and "."');
+
+export const publicUser = z.object({
+  id: snowflake,
+  username: z.string(),
+  displayName: z.string().nullable(),
+  avatar: z.string().nullable(),
+  bot: z.boolean(),
+  createdAt: isoDate,
+});
+export type PublicUser = z.infer<typeof publicUser>;
+
+/** The signed-in user's own view of themselves. */
+export const selfUser = publicUser.extend({
+  email: z.string().nullable(),
+  status: presenceStatus,
+});
+export type SelfUser = z.infer<typeof selfUser>;
+
+export const updateMeInput = z
+  .object({
+    displayName: z.string().trim().min(1).max(32).nullable().optional(),
+    avatar: z.string().max(2048).nullable().optional(),
+    status: presenceStatus.optional(),
+  })
+  .strict();
