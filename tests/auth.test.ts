@@ -118,18 +118,20 @@ describe('tokens', () => {
 
 describe('rate limits', () => {
   it('limits login attempts per account and reports when to retry', async () => {
-    const strict = await startTestServer({ RATE_LIMIT_AUTH_PER_MINUTE: '3' });
-    const u = await registerUser(strict.url).catch(() => undefined);
-    const target = u?.username ?? uniqueName();
+    const strict = await startTestServer({ RATE_LIMIT_AUTH_PER_MINUTE: '3', REDIS_PREFIX: `${uniqueName('rl')}:` });
+    const target = uniqueName();
     const anon = httpClient(strict.url);
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) codes.push((await errorOf(anon.auth.login.mutate({ login: target, password: 'nope nope' }))).code);
     expect(codes.slice(0, 2)).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED']);
     expect(codes.at(-1)).toBe('TOO_MANY_REQUESTS');
+    const retry = await anon.auth.login.mutate({ login: target, password: 'nope nope' }).catch((e) => e.data);
+    expect(retry.retryAfter).toBeGreaterThan(0);
+    expect(retry.retryAfter).toBeLessThanOrEqual(60);
   });
 
   it('limits requests per user per second and resets after the window', async () => {
-    const strict = await startTestServer({ RATE_LIMIT_PER_SECOND: '5' });
+    const strict = await startTestServer({ RATE_LIMIT_PER_SECOND: '5', REDIS_PREFIX: `${uniqueName('rl')}:` });
     const u = await registerUser(strict.url);
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => u.client.users.me.query()));
     expect(results.filter((r) => r.status === 'rejected').length).toBeGreaterThanOrEqual(3);
