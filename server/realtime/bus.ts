@@ -30,7 +30,9 @@ export interface EventBus {
   subscribe(topic: string, listener: Listener): () => void;
   /** Events of the topics after `afterId`, in order; 'expired' when some of them left the resume window. */
   replay(topics: string[], afterId: string): Promise<BusEvent[] | 'expired'>;
-  /** resolves when the bus can deliver (Redis subscriber ready) */
+  /** an id just past every event published so far: a resume point for a client that resynced */
+  currentId(): Promise<string>;
+  /** whether the bus can deliver (Redis connections ready) */
   healthy(): boolean;
   close(): Promise<void>;
 }
@@ -137,6 +139,10 @@ export class MemoryBus implements EventBus {
       lists.push(buf.events.filter((e) => parseEventId(e.id)!.seq > after.seq));
     }
     return mergeBySeq(lists);
+  }
+
+  async currentId() {
+    return `${this.seq}-${Date.now()}`;
   }
 
   healthy() {
@@ -252,6 +258,10 @@ export class RedisBus implements EventBus {
       lists.push(entries.map(([, f]) => decode(f[1]!)));
     }
     return mergeBySeq(lists);
+  }
+
+  async currentId() {
+    return `${(await this.pub.get(`${this.prefix}seq`)) ?? 0}-${Date.now()}`;
   }
 
   healthy() {

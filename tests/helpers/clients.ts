@@ -2,6 +2,7 @@
 import { createTRPCClient, createWSClient, httpLink, TRPCClientError, wsLink } from '@trpc/client';
 import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
+import WebSocket from 'ws';
 import type { AppRouter } from '../../server/routers/index.js';
 
 export type Client = ReturnType<typeof httpClient>;
@@ -24,6 +25,7 @@ export function httpClient(baseUrl: string, token?: string | (() => string | und
 export function wsClient(baseUrl: string, token: string) {
   const ws = createWSClient({
     url: `${baseUrl.replace(/^http/, 'ws')}/trpc`,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     connectionParams: () => ({ token }),
     retryDelayMs: () => 200 + Math.random() * 200,
   });

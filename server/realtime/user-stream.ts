@@ -1,0 +1,135 @@
+// The user-level event stream: everything one signed-in user may see, in order. Both the tRPC
+// subscription (events.stream) and the Discord gateway consume this one generator, so there is one
+// source of events, one permission filter and one resume buffer.
+//
+// Delivery rules: guild events only while the user is a member (checked per event, cached);
+// channel-scoped events only with VIEW_CHANNEL on that channel at delivery time, so a permission
+// change applies from the next event; events listing the user in `exclude` are skipped.
+import { Permissions, hasPermission } from '../../shared/permissions.js';
+import type { AuthUser } from '../trpc.js';
+import type { AppDeps } from '../deps.js';
+import { channelInfo, channelPermissions, guildPermissions } from '../services/permissions.js';
+import { guildTopic, parseEventId, userTopic, type BusEvent } from './bus.js';
+
+export type StreamItem = { kind: 'event'; event: BusEvent } | { kind: 'resync'; id: string };
+
+/** Why a stream ended without the consumer asking. */
+export class StreamClosed extends Error {
+  constructor(readonly reason: 'revoked' | 'overflow') {
+    super(reason === 'revoked' ? 'session revoked or expired' : 'too many undelivered events (slow consumer)');
+  }
+}
+
+export interface StreamOptions {
+  lastEventId?: string | null;
+  signal: AbortSignal;
+  /** when the credentials expire (ms since epoch): the stream closes then */
+  expiresAt?: number;
+  /** undelivered events kept before the consumer is considered too slow */
+  maxQueue?: number;
+}
+
+const SESSION_CHECK_MS = 1000;
+
+async function visibleTo(deps: AppDeps, userId: bigint, e: BusEvent): Promise<boolean> {
+  if (e.exclude?.includes(String(userId))) return false;
+  if (!e.guildId) return true; // user-topic events (DMs, own updates) are addressed to the user already
+  const guildId = BigInt(e.guildId);
+  if (e.channelId && e.type !== 'CHANNEL_DELETE') {
+    const channel = await channelInfo(deps, BigInt(e.channelId));
+    if (!channel) return false;
+    const perms = await channelPermissions(deps, channel, userId);
+    return perms !== null && hasPermission(perms, Permissions.VIEW_CHANNEL);
+  }
+  // GUILD_DELETE on the guild topic reaches the members it was sent to before they were removed.
+  if (e.type === 'GUILD_DELETE') return true;
+  return (await guildPermissions(deps, guildId, userId)) !== null;
+}
+
+export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: StreamOptions): AsyncGenerator<StreamItem> {
+  const { bus, db } = deps;
+  const maxQueue = opts.maxQueue ?? 10_000;
+  const queue: BusEvent[] = [];
+  let wake: (() => void) | undefined;
+  let overflow = false;
+  const push = (e: BusEvent) => {
+    if (queue.length >= maxQueue) overflow = true;
+    else queue.push(e);
+    wake?.();
+  };
+
+  const unsubscribers = new Map<string, () => void>();
+  const follow = (topic: string) => {
+    if (!unsubscribers.has(topic)) unsubscribers.set(topic, bus.subscribe(topic, push));
+  };
+  const unfollow = (topic: string) => {
+    unsubscribers.get(topic)?.();
+    unsubscribers.delete(topic);
+  };
+
+  // Subscribe before reading memberships and replaying, so nothing published meanwhile is missed.
+  follow(userTopic(user.id));
+  const memberships = await db.member.findMany({ where: { userId: user.id }, select: { guildId: true } });
+  for (const m of memberships) follow(guildTopic(m.guildId));
+  const releasePresence = await deps.presence.connect(user.id);
+  const onAbort = () => wake?.();
+  opts.signal.addEventListener('abort', onAbort);
+
+  let lastSeq = -1;
+  const track = (e: BusEvent) => {
+    // Topic-following changes ride on the events themselves.
+    if (e.type === 'GUILD_CREATE') follow(guildTopic((e.data as { id: string }).id));
+    if (e.type === 'GUILD_DELETE') unfollow(guildTopic((e.data as { id: string }).id));
+  };
+
+  try {
+    if (opts.lastEventId) {
+      const missed = await bus.replay([...unsubscribers.keys()], opts.lastEventId);
+      if (missed === 'expired') {
+        const id = await bus.currentId();
+        lastSeq = parseEventId(id)!.seq;
+        yield { kind: 'resync', id };
+      } else {
+        lastSeq = parseEventId(opts.lastEventId)!.seq;
+        for (const e of missed) {
+          lastSeq = parseEventId(e.id)!.seq;
+          track(e);
+          if (await visibleTo(deps, user.id, e)) yield { kind: 'event', event: e };
+        }
+      }
+    }
+
+    let nextSessionCheck = Date.now() + SESSION_CHECK_MS;
+    while (!opts.signal.aborted) {
+      if (overflow) throw new StreamClosed('overflow');
+      const now = Date.now();
+      if (opts.expiresAt !== undefined && now >= opts.expiresAt) throw new StreamClosed('revoked');
+      if (now >= nextSessionCheck) {
+        const session = await deps.sessions.get(user.sessionId);
+        if (!session || session.userId !== user.id) throw new StreamClosed('revoked');
+        nextSessionCheck = now + SESSION_CHECK_MS;
+      }
+      const e = queue.shift();
+      if (!e) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, SESSION_CHECK_MS).unref();
+        });
+        wake = undefined;
+        continue;
+      }
+      const seq = parseEventId(e.id)!.seq;
+      if (seq <= lastSeq) continue; // already replayed, or delivered through another topic
+      lastSeq = seq;
+      track(e);
+      if (await visibleTo(deps, user.id, e)) {
+        deps.metrics.eventsDelivered.inc();
+        yield { kind: 'event', event: e };
+      }
+    }
+  } finally {
+    opts.signal.removeEventListener('abort', onAbort);
+    for (const un of unsubscribers.values()) un();
+    await releasePresence().catch(() => {});
+  }
+}
