@@ -5,7 +5,8 @@ const MAX_SNOWFLAKE = (1n << 63n) - 1n;
 /** A snowflake id as it crosses every API boundary: a decimal string of a positive 63-bit integer. */
 export const snowflake = z
   .string()
-  .regex(/^[1-9]\d{0,18}$/, 'must be a snowflake (a positive integer as a string)')
+  // abort: zod runs later refinements even after a failed check, and BigInt() throws on non-digits.
+  .regex(/^[1-9]\d{0,18}$/, { message: 'must be a snowflake (a positive integer as a string)', abort: true })
   .refine((s) => BigInt(s) <= MAX_SNOWFLAKE, 'must be a snowflake (a positive integer as a string)');
 
 export const isoDate = z.string().datetime({ offset: true });
@@ -13,7 +14,7 @@ export const isoDate = z.string().datetime({ offset: true });
 /** A permission bitfield as a decimal string (Discord v8+). */
 export const permissionString = z
   .string()
-  .regex(/^\d{1,20}$/, 'must be a permission bitfield as a decimal string')
+  .regex(/^\d{1,20}$/, { message: 'must be a permission bitfield as a decimal string', abort: true })
   .refine((s) => BigInt(s) < 1n << 64n, 'must fit in 64 bits');
 
 export const idInput = <K extends string>(key: K) => z.object({ [key]: snowflake } as { [P in K]: typeof snowflake });
