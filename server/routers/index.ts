@@ -1,11 +1,21 @@
 // The root router: every capability of the chat server. Clients import `type AppRouter`.
 import { authRouter } from './auth.js';
 import { usersRouter } from './users.js';
+import { guildsRouter } from './guilds.js';
+import { channelsRouter } from './channels.js';
+import { rolesRouter } from './roles.js';
+import { membersRouter } from './members.js';
+import { invitesRouter } from './invites.js';
 import { router } from '../trpc.js';
 
 export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
+  guilds: guildsRouter,
+  channels: channelsRouter,
+  roles: rolesRouter,
+  members: membersRouter,
+  invites: invitesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -18,3 +18,6 @@ export const permissionString = z
   .refine((s) => BigInt(s) < 1n << 64n, 'must fit in 64 bits');
 
 export const idInput = <K extends string>(key: K) => z.object({ [key]: snowflake } as { [P in K]: typeof snowflake });
+
+/** The output of mutations that have nothing to return but success. */
+export const okOutput = z.object({ ok: z.literal(true) });

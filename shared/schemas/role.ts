@@ -17,7 +17,8 @@ const roleFields = {
   name: z.string().trim().min(1).max(100),
   permissions: permissionString,
   color: z.number().int().min(0).max(0xffffff),
-  position: z.number().int().min(0).max(10_000),
+  /** 0 is @everyone's; other roles sit at 1..n */
+  position: z.number().int().min(1).max(10_000),
   hoist: z.boolean(),
   mentionable: z.boolean(),
 };

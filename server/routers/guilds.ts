@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { channel } from '../../shared/schemas/channel.js';
+import { idInput, okOutput } from '../../shared/schemas/common.js';
+import { createGuildInput, guild, updateGuildInput } from '../../shared/schemas/guild.js';
+import * as guilds from '../services/guilds.js';
+import { protectedProcedure, router } from '../trpc.js';
+
+const guildRef = idInput('guildId');
+
+export const guildsRouter = router({
+  create: protectedProcedure
+    .input(createGuildInput)
+    .output(guild)
+    .mutation(({ ctx, input }) => guilds.createGuild(ctx.deps, ctx.user.id, input)),
+
+  get: protectedProcedure
+    .input(guildRef)
+    .output(guild)
+    .query(({ ctx, input }) => guilds.getGuild(ctx.deps, ctx.user.id, BigInt(input.guildId))),
+
+  update: protectedProcedure
+    .input(updateGuildInput)
+    .output(guild)
+    .mutation(({ ctx, input }) => guilds.updateGuild(ctx.deps, ctx.user.id, input)),
+
+  delete: protectedProcedure
+    .input(guildRef)
+    .output(okOutput)
+    .mutation(({ ctx, input }) => guilds.deleteGuild(ctx.deps, ctx.user.id, BigInt(input.guildId))),
+
+  channels: protectedProcedure
+    .input(guildRef)
+    .output(z.array(channel))
+    .query(({ ctx, input }) => guilds.listGuildChannels(ctx.deps, ctx.user.id, BigInt(input.guildId))),
+});

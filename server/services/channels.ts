@@ -1,0 +1,152 @@
+// Guild channels and their permission overwrites. DM channels are readable here (get) but are
+// created and owned by the DM service.
+import type { z } from 'zod';
+import { ChannelType, type createChannelInput, type setOverwriteInput, type updateChannelInput } from '../../shared/schemas/channel.js';
+import type { AppDeps } from '../deps.js';
+import { guildTopic } from '../realtime/bus.js';
+import { fail, missingPermissions, notFound } from './errors.js';
+import {
+  ALL_PERMISSIONS,
+  invalidateChannel,
+  invalidateGuildPermissions,
+  Permissions,
+  requireChannelPermission,
+  requireGuildPermission,
+} from './permissions.js';
+import { channelInclude, toChannel } from './serialize.js';
+
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids'>;
+type ChannelFields = Omit<z.infer<typeof updateChannelInput>, 'channelId'>;
+
+export async function loadChannel(deps: Pick<AppDeps, 'db'>, channelId: bigint) {
+  const c = await deps.db.channel.findUnique({ where: { id: channelId }, include: channelInclude });
+  return c ? toChannel(c) : notFound.channel();
+}
+
+/** CHANNEL_CREATE/UPDATE go to the guild, delivered only to members who can see the channel. */
+function publishChannel(deps: Deps, type: 'CHANNEL_CREATE' | 'CHANNEL_UPDATE', channel: ReturnType<typeof toChannel>) {
+  return deps.bus.publish([guildTopic(channel.guildId!)], { type, guildId: channel.guildId!, channelId: channel.id, data: channel });
+}
+
+/** A parent must be a category of the same guild; categories themselves cannot be nested. */
+async function requireValidParent(deps: Deps, guildId: bigint, type: number, parentId: bigint, selfId?: bigint) {
+  const bad = (why: string): never => fail('BAD_REQUEST', 'INVALID_FORM_BODY', `parentId: ${why}`);
+  if (type === ChannelType.GUILD_CATEGORY) bad('a category cannot have a parent');
+  if (parentId === selfId) bad('a channel cannot be its own parent');
+  const parent = await deps.db.channel.findUnique({ where: { id: parentId }, select: { guildId: true, type: true } });
+  if (!parent || parent.guildId !== guildId || parent.type !== ChannelType.GUILD_CATEGORY) bad('must be a category of this guild');
+}
+
+/** Prisma data for the optional channel fields (snowflake strings -> bigint). */
+function channelData(fields: ChannelFields) {
+  const { parentId, ...rest } = fields;
+  return { ...rest, ...(parentId !== undefined ? { parentId: parentId === null ? null : BigInt(parentId) } : {}) };
+}
+
+export async function createChannel(deps: Deps, userId: bigint, input: z.infer<typeof createChannelInput>) {
+  const { guildId: rawGuildId, type, ...fields } = input;
+  const guildId = BigInt(rawGuildId);
+  await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_CHANNELS);
+  if (fields.parentId) await requireValidParent(deps, guildId, type, BigInt(fields.parentId));
+  // New channels go to the bottom unless a position is given.
+  const last = await deps.db.channel.aggregate({ where: { guildId }, _max: { position: true } });
+  const row = await deps.db.channel.create({
+    data: { id: deps.ids.next(), guildId, type, position: (last._max.position ?? -1) + 1, ...channelData(fields) },
+    include: channelInclude,
+  });
+  const channel = toChannel(row);
+  await publishChannel(deps, 'CHANNEL_CREATE', channel);
+  return channel;
+}
+
+export async function getChannel(deps: Deps, userId: bigint, channelId: bigint) {
+  await requireChannelPermission(deps, channelId, userId);
+  return loadChannel(deps, channelId);
+}
+
+/** A guild channel on which the user holds `need`; DM channels are not managed here. */
+async function requireManagedChannel(deps: Deps, userId: bigint, channelId: bigint, need: bigint) {
+  const { channel, perms } = await requireChannelPermission(deps, channelId, userId, need);
+  if (channel.guildId === null) return missingPermissions();
+  return { channel: { ...channel, guildId: channel.guildId }, perms };
+}
+
+export async function updateChannel(deps: Deps, userId: bigint, input: z.infer<typeof updateChannelInput>) {
+  const { channelId: rawId, ...fields } = input;
+  const channelId = BigInt(rawId);
+  const { channel } = await requireManagedChannel(deps, userId, channelId, Permissions.MANAGE_CHANNELS);
+  if (fields.parentId) await requireValidParent(deps, channel.guildId, channel.type, BigInt(fields.parentId), channelId);
+  const row = await deps.db.channel.update({ where: { id: channelId }, data: channelData(fields), include: channelInclude });
+  await invalidateChannel(deps, channelId);
+  const updated = toChannel(row);
+  await publishChannel(deps, 'CHANNEL_UPDATE', updated);
+  return updated;
+}
+
+/**
+ * Deletes a guild channel; its messages, overwrites and invites go with it, and its children lose
+ * their parent (each gets a CHANNEL_UPDATE). CHANNEL_DELETE reaches every member (the stream does
+ * not filter it by VIEW_CHANNEL, since the channel is gone).
+ */
+export async function deleteChannel(deps: Deps, userId: bigint, channelId: bigint) {
+  const { channel } = await requireManagedChannel(deps, userId, channelId, Permissions.MANAGE_CHANNELS);
+  const guildId = channel.guildId;
+  const deleted = await loadChannel(deps, channelId);
+  const children = await deps.db.channel.findMany({ where: { parentId: channelId }, select: { id: true } });
+  await deps.db.$transaction([
+    deps.db.guild.updateMany({ where: { id: guildId, systemChannelId: channelId }, data: { systemChannelId: null } }),
+    deps.db.channel.delete({ where: { id: channelId } }),
+  ]);
+  await invalidateChannel(deps, channelId);
+  await invalidateGuildPermissions(deps, guildId);
+  await deps.bus.publish([guildTopic(guildId)], { type: 'CHANNEL_DELETE', guildId: String(guildId), channelId: deleted.id, data: deleted });
+  for (const child of children) await publishChannel(deps, 'CHANNEL_UPDATE', await loadChannel(deps, child.id));
+  return deleted;
+}
+
+/** The target of an overwrite must be a role (type 0) or a member (type 1) of the channel's guild. */
+async function requireOverwriteTarget(deps: Deps, guildId: bigint, type: 0 | 1, targetId: bigint) {
+  if (type === 0) {
+    const role = await deps.db.role.findUnique({ where: { id: targetId }, select: { guildId: true } });
+    if (role?.guildId !== guildId) notFound.role();
+  } else {
+    const member = await deps.db.member.findUnique({ where: { guildId_userId: { guildId, userId: targetId } }, select: { userId: true } });
+    if (!member) notFound.member();
+  }
+}
+
+async function overwritesChanged(deps: Deps, guildId: bigint, channelId: bigint) {
+  await invalidateGuildPermissions(deps, guildId);
+  const channel = await loadChannel(deps, channelId);
+  await publishChannel(deps, 'CHANNEL_UPDATE', channel);
+  return channel;
+}
+
+/**
+ * Overwrite edits need MANAGE_ROLES in the channel (an overwrite granting it counts), and a non-owner,
+ * non-administrator can only allow or deny bits they hold in that channel (Discord's rule). Bits this
+ * server does not know are dropped.
+ */
+export async function setOverwrite(deps: Deps, userId: bigint, input: z.infer<typeof setOverwriteInput>) {
+  const channelId = BigInt(input.channelId);
+  const targetId = BigInt(input.targetId);
+  const { channel, perms } = await requireManagedChannel(deps, userId, channelId, Permissions.MANAGE_ROLES);
+  const allow = BigInt(input.allow) & ALL_PERMISSIONS;
+  const deny = BigInt(input.deny) & ALL_PERMISSIONS;
+  if (((allow | deny) & ~perms) !== 0n) missingPermissions();
+  await requireOverwriteTarget(deps, channel.guildId, input.type, targetId);
+  await deps.db.permissionOverwrite.upsert({
+    where: { channelId_targetId: { channelId, targetId } },
+    create: { channelId, targetId, type: input.type, allow, deny },
+    update: { type: input.type, allow, deny },
+  });
+  return overwritesChanged(deps, channel.guildId, channelId);
+}
+
+/** Removing an overwrite that does not exist changes nothing and is not an error (as in Discord). */
+export async function deleteOverwrite(deps: Deps, userId: bigint, channelId: bigint, targetId: bigint) {
+  const { channel } = await requireManagedChannel(deps, userId, channelId, Permissions.MANAGE_ROLES);
+  const { count } = await deps.db.permissionOverwrite.deleteMany({ where: { channelId, targetId } });
+  if (count === 0) return loadChannel(deps, channelId);
+  return overwritesChanged(deps, channel.guildId, channelId);
+}

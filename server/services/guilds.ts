@@ -1,0 +1,98 @@
+// Guilds: creation (owner, @everyone, #general in one transaction), reading, settings, deletion.
+import type { z } from 'zod';
+import { ChannelType } from '../../shared/schemas/channel.js';
+import type { createGuildInput, updateGuildInput } from '../../shared/schemas/guild.js';
+import { DEFAULT_EVERYONE_PERMISSIONS } from '../../shared/permissions.js';
+import type { AppDeps } from '../deps.js';
+import { guildTopic, userTopic } from '../realtime/bus.js';
+import { fail, notFound } from './errors.js';
+import {
+  channelInfo,
+  channelPermissions,
+  hasPermission,
+  invalidateChannel,
+  invalidateGuildPermissions,
+  Permissions,
+  requireGuildPermission,
+} from './permissions.js';
+import { channelInclude, toChannel, toGuild } from './serialize.js';
+
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids'>;
+
+/** The guild as an API object (with its roles); Unknown Guild when it does not exist. */
+export async function loadGuild(deps: Pick<AppDeps, 'db'>, guildId: bigint) {
+  const g = await deps.db.guild.findUnique({ where: { id: guildId }, include: { roles: true } });
+  return g ? toGuild(g) : notFound.guild();
+}
+
+export async function createGuild(deps: Deps, ownerId: bigint, input: z.infer<typeof createGuildInput>) {
+  const guildId = deps.ids.next();
+  const generalId = deps.ids.next();
+  await deps.db.$transaction([
+    deps.db.guild.create({
+      data: { id: guildId, name: input.name, icon: input.icon ?? null, description: input.description ?? null, ownerId, systemChannelId: generalId },
+    }),
+    // @everyone's id is the guild's id (Discord's convention; the permission algorithm relies on it).
+    deps.db.role.create({ data: { id: guildId, guildId, name: '@everyone', permissions: DEFAULT_EVERYONE_PERMISSIONS, position: 0 } }),
+    deps.db.channel.create({ data: { id: generalId, guildId, type: ChannelType.GUILD_TEXT, name: 'general', position: 0 } }),
+    deps.db.member.create({ data: { guildId, userId: ownerId } }),
+  ]);
+  const guild = await loadGuild(deps, guildId);
+  await deps.bus.publish([userTopic(ownerId)], { type: 'GUILD_CREATE', guildId: guild.id, data: guild });
+  return guild;
+}
+
+export async function getGuild(deps: Deps, userId: bigint, guildId: bigint) {
+  await requireGuildPermission(deps, guildId, userId);
+  return loadGuild(deps, guildId);
+}
+
+/** A text channel of this guild, or Bad Request (the system channel must be one). */
+async function requireTextChannelOf(deps: Deps, guildId: bigint, channelId: bigint) {
+  const c = await channelInfo(deps, channelId);
+  if (!c || c.guildId !== guildId || c.type !== ChannelType.GUILD_TEXT) {
+    fail('BAD_REQUEST', 'INVALID_FORM_BODY', 'systemChannelId must be a text channel of this guild');
+  }
+}
+
+export async function updateGuild(deps: Deps, userId: bigint, input: z.infer<typeof updateGuildInput>) {
+  const { guildId: rawId, systemChannelId, ...fields } = input;
+  const guildId = BigInt(rawId);
+  await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_GUILD);
+  if (systemChannelId) await requireTextChannelOf(deps, guildId, BigInt(systemChannelId));
+  const row = await deps.db.guild.update({
+    where: { id: guildId },
+    data: { ...fields, ...(systemChannelId !== undefined ? { systemChannelId: systemChannelId === null ? null : BigInt(systemChannelId) } : {}) },
+    include: { roles: true },
+  });
+  const guild = toGuild(row);
+  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_UPDATE', guildId: guild.id, data: guild });
+  return guild;
+}
+
+/** Owner only; everything in the guild goes with it (database cascades). */
+export async function deleteGuild(deps: Deps, userId: bigint, guildId: bigint) {
+  await requireGuildPermission(deps, guildId, userId);
+  const guild = await deps.db.guild.findUnique({ where: { id: guildId }, select: { ownerId: true, channels: { select: { id: true } } } });
+  if (!guild) return notFound.guild();
+  if (guild.ownerId !== userId) fail('FORBIDDEN', 'OWNER_ONLY', 'Only the guild owner can delete the guild');
+  await deps.db.guild.delete({ where: { id: guildId } });
+  await invalidateGuildPermissions(deps, guildId);
+  await Promise.all(guild.channels.map((c) => invalidateChannel(deps, c.id)));
+  // data: {id} of the deleted guild
+  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_DELETE', guildId: String(guildId), data: { id: String(guildId) } });
+  return { ok: true as const };
+}
+
+/** The guild's channels the caller can see, in display order. */
+export async function listGuildChannels(deps: Deps, userId: bigint, guildId: bigint) {
+  await requireGuildPermission(deps, guildId, userId);
+  const rows = await deps.db.channel.findMany({ where: { guildId }, include: channelInclude, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+  const visible = await Promise.all(
+    rows.map(async (c) => {
+      const perms = await channelPermissions(deps, { id: c.id, guildId, type: c.type, rateLimitPerUser: c.rateLimitPerUser, recipientIds: [] }, userId);
+      return perms !== null && hasPermission(perms, Permissions.VIEW_CHANNEL);
+    }),
+  );
+  return rows.filter((_, i) => visible[i]).map(toChannel);
+}

@@ -1,0 +1,119 @@
+// Guild members: listing, leaving, kicking, nicknames and role assignment.
+import type { z } from 'zod';
+import type { listMembersInput, setNickInput } from '../../shared/schemas/member.js';
+import type { AppDeps } from '../deps.js';
+import { guildTopic, userTopic } from '../realtime/bus.js';
+import { fail, notFound } from './errors.js';
+import { invalidateGuildPermissions, Permissions, requireGuildPermission } from './permissions.js';
+import { findRole, requireMemberBelowActor, requireRoleBelowActor } from './roles.js';
+import { memberInclude, toMember } from './serialize.js';
+
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus'>;
+
+/** The member as an API object, or Unknown Member. */
+export async function loadMember(deps: Pick<AppDeps, 'db'>, guildId: bigint, userId: bigint) {
+  const m = await deps.db.member.findUnique({ where: { guildId_userId: { guildId, userId } }, include: memberInclude });
+  return m ? toMember(m) : notFound.member();
+}
+
+/** Announces a member's new state to the guild after a permission-relevant change. */
+async function memberUpdated(deps: Deps, guildId: bigint, userId: bigint) {
+  await invalidateGuildPermissions(deps, guildId);
+  const member = await loadMember(deps, guildId, userId);
+  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_MEMBER_UPDATE', guildId: String(guildId), data: member });
+  return member;
+}
+
+export async function listMembers(deps: Deps, userId: bigint, input: z.infer<typeof listMembersInput>) {
+  const guildId = BigInt(input.guildId);
+  await requireGuildPermission(deps, guildId, userId);
+  const rows = await deps.db.member.findMany({
+    where: { guildId, ...(input.after ? { userId: { gt: BigInt(input.after) } } : {}) },
+    include: memberInclude,
+    orderBy: { userId: 'asc' },
+    take: input.limit,
+  });
+  return rows.map(toMember);
+}
+
+export async function getMember(deps: Deps, userId: bigint, guildId: bigint, targetId: bigint) {
+  await requireGuildPermission(deps, guildId, userId);
+  return loadMember(deps, guildId, targetId);
+}
+
+/**
+ * Removes a member (leave or kick). The guild hears GUILD_MEMBER_REMOVE ({guildId, user}); the removed
+ * user's own stream hears GUILD_DELETE ({id}) so their clients drop the guild.
+ */
+async function removeMember(deps: Deps, guildId: bigint, userId: bigint) {
+  const removed = await loadMember(deps, guildId, userId);
+  const { count } = await deps.db.member.deleteMany({ where: { guildId, userId } });
+  if (count === 0) return notFound.member();
+  await invalidateGuildPermissions(deps, guildId);
+  await deps.bus.publish([guildTopic(guildId)], {
+    type: 'GUILD_MEMBER_REMOVE',
+    guildId: String(guildId),
+    data: { guildId: String(guildId), user: removed.user },
+  });
+  await deps.bus.publish([userTopic(userId)], { type: 'GUILD_DELETE', guildId: String(guildId), data: { id: String(guildId) } });
+  return { ok: true as const };
+}
+
+async function ownerOf(deps: Deps, guildId: bigint) {
+  const g = await deps.db.guild.findUnique({ where: { id: guildId }, select: { ownerId: true } });
+  return g ? g.ownerId : notFound.guild();
+}
+
+export async function leaveGuild(deps: Deps, userId: bigint, guildId: bigint) {
+  await requireGuildPermission(deps, guildId, userId);
+  if ((await ownerOf(deps, guildId)) === userId) fail('BAD_REQUEST', 'OWNER_ONLY', 'The owner cannot leave the guild; delete it instead');
+  return removeMember(deps, guildId, userId);
+}
+
+export async function kickMember(deps: Deps, userId: bigint, guildId: bigint, targetId: bigint) {
+  await requireGuildPermission(deps, guildId, userId, Permissions.KICK_MEMBERS);
+  await loadMember(deps, guildId, targetId);
+  // The owner's position is infinite, so this also refuses kicking the owner.
+  await requireMemberBelowActor(deps, guildId, userId, targetId);
+  return removeMember(deps, guildId, targetId);
+}
+
+/** Own nickname: CHANGE_NICKNAME. Someone else's: MANAGE_NICKNAMES and a higher role than theirs. */
+export async function setNick(deps: Deps, userId: bigint, input: z.infer<typeof setNickInput>) {
+  const guildId = BigInt(input.guildId);
+  const targetId = input.userId ? BigInt(input.userId) : userId;
+  if (targetId === userId) {
+    await requireGuildPermission(deps, guildId, userId, Permissions.CHANGE_NICKNAME);
+  } else {
+    await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_NICKNAMES);
+    await loadMember(deps, guildId, targetId);
+    await requireMemberBelowActor(deps, guildId, userId, targetId);
+  }
+  const nick = input.nick ? input.nick : null;
+  const updated = await deps.db.member.updateMany({ where: { guildId, userId: targetId }, data: { nick } });
+  if (updated.count === 0) return notFound.member();
+  const member = await loadMember(deps, guildId, targetId);
+  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_MEMBER_UPDATE', guildId: String(guildId), data: member });
+  return member;
+}
+
+/** MANAGE_ROLES and a role strictly below the actor's highest; @everyone is implicit and not assignable. */
+async function requireAssignable(deps: Deps, userId: bigint, guildId: bigint, targetId: bigint, roleId: bigint) {
+  await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_ROLES);
+  if (roleId === guildId) fail('BAD_REQUEST', 'INVALID_FORM_BODY', 'The @everyone role cannot be assigned');
+  const role = await findRole(deps.db, guildId, roleId);
+  await loadMember(deps, guildId, targetId);
+  await requireRoleBelowActor(deps, guildId, userId, role.position);
+}
+
+export async function addRole(deps: Deps, userId: bigint, guildId: bigint, targetId: bigint, roleId: bigint) {
+  await requireAssignable(deps, userId, guildId, targetId, roleId);
+  const added = await deps.db.memberRole.createMany({ data: [{ guildId, userId: targetId, roleId }], skipDuplicates: true });
+  return added.count > 0 ? memberUpdated(deps, guildId, targetId) : loadMember(deps, guildId, targetId);
+}
+
+export async function removeRole(deps: Deps, userId: bigint, guildId: bigint, targetId: bigint, roleId: bigint) {
+  await requireAssignable(deps, userId, guildId, targetId, roleId);
+  const removed = await deps.db.memberRole.deleteMany({ where: { guildId, userId: targetId, roleId } });
+  return removed.count > 0 ? memberUpdated(deps, guildId, targetId) : loadMember(deps, guildId, targetId);
+}

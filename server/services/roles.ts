@@ -1,0 +1,151 @@
+// Roles and the role hierarchy. Positions are dense: @everyone is 0, the other roles are 1..n
+// (n = highest), and creating, moving or deleting a role shifts the roles in between, as in Discord.
+// A non-owner may only touch roles strictly below their own highest role, and members whose highest
+// role is strictly below theirs; nobody but the owner can grant permissions they do not hold.
+import type { z } from 'zod';
+import type { createRoleInput, updateRoleInput } from '../../shared/schemas/role.js';
+import type { AppDeps } from '../deps.js';
+import type { Db } from '../db/prisma.js';
+import { guildTopic } from '../realtime/bus.js';
+import { fail, missingPermissions, notFound } from './errors.js';
+import { ALL_PERMISSIONS, highestRolePosition, invalidateGuildPermissions, Permissions, requireGuildPermission } from './permissions.js';
+import { toRole } from './serialize.js';
+
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids'>;
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+const roleHierarchy = (): never => fail('FORBIDDEN', 'ROLE_HIERARCHY', 'Missing Permissions: role hierarchy');
+
+/** A non-owner may only manage roles positioned strictly below their own highest role. */
+export async function requireRoleBelowActor(deps: Pick<AppDeps, 'db' | 'cache'>, guildId: bigint, actorId: bigint, position: number) {
+  if (position >= (await highestRolePosition(deps, guildId, actorId))) roleHierarchy();
+}
+
+/** A non-owner may only act on members whose highest role is strictly below theirs (never the owner). */
+export async function requireMemberBelowActor(deps: Pick<AppDeps, 'db' | 'cache'>, guildId: bigint, actorId: bigint, targetId: bigint) {
+  const [actor, target] = await Promise.all([highestRolePosition(deps, guildId, actorId), highestRolePosition(deps, guildId, targetId)]);
+  if (target >= actor) roleHierarchy();
+}
+
+/** A permission string reduced to the bits this server knows (clients may send newer Discord bits). */
+const knownBits = (s: string) => BigInt(s) & ALL_PERMISSIONS;
+
+/** Refuses granting bits the actor lacks (owners and administrators hold every bit). */
+function requireHeldPermissions(actorPerms: bigint, requested: bigint) {
+  if ((requested & ~actorPerms) !== 0n) missingPermissions();
+}
+
+/** A role of this guild (by id), or Unknown Role. */
+export async function findRole(db: Db | Tx, guildId: bigint, roleId: bigint) {
+  const role = await db.role.findUnique({ where: { id: roleId } });
+  return role && role.guildId === guildId ? role : notFound.role();
+}
+
+/** Serializes role reordering within one guild (positions must stay dense under concurrency). */
+async function lockGuild(tx: Tx, guildId: bigint) {
+  await tx.$queryRaw`SELECT 1 FROM guilds WHERE id = ${guildId} FOR UPDATE`;
+}
+
+async function topPosition(tx: Tx, guildId: bigint) {
+  const r = await tx.role.aggregate({ where: { guildId }, _max: { position: true } });
+  return r._max.position ?? 0;
+}
+
+/** Shifts the non-@everyone roles with position in [from, to] (to omitted: the top) by `by`. */
+function shiftRoles(tx: Tx, guildId: bigint, by: 1 | -1, from: number, to?: number) {
+  return tx.role.updateMany({
+    where: { guildId, id: { not: guildId }, position: { gte: from, ...(to !== undefined ? { lte: to } : {}) } },
+    data: { position: { increment: by } },
+  });
+}
+
+async function afterRoleChange(deps: Deps, guildId: bigint, type: 'GUILD_ROLE_CREATE' | 'GUILD_ROLE_UPDATE' | 'GUILD_ROLE_DELETE', data: unknown) {
+  await invalidateGuildPermissions(deps, guildId);
+  await deps.bus.publish([guildTopic(guildId)], { type, guildId: String(guildId), data });
+}
+
+export async function listRoles(deps: Deps, userId: bigint, guildId: bigint) {
+  await requireGuildPermission(deps, guildId, userId);
+  const roles = await deps.db.role.findMany({ where: { guildId }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+  return roles.map(toRole);
+}
+
+/** Creates a role at `position` (default 1, just above @everyone); roles from there up move up one. */
+export async function createRole(deps: Deps, userId: bigint, input: z.infer<typeof createRoleInput>) {
+  const guildId = BigInt(input.guildId);
+  const perms = await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_ROLES);
+  const permissions = knownBits(input.permissions ?? '0');
+  requireHeldPermissions(perms, permissions);
+  const wanted = input.position ?? 1;
+  // Inserting at the actor's own position puts the new role directly below theirs (theirs moves up).
+  if (wanted > (await highestRolePosition(deps, guildId, userId))) roleHierarchy();
+  const role = await deps.db.$transaction(async (tx) => {
+    await lockGuild(tx, guildId);
+    const position = Math.min(wanted, (await topPosition(tx, guildId)) + 1);
+    await shiftRoles(tx, guildId, 1, position);
+    return tx.role.create({
+      data: {
+        id: deps.ids.next(),
+        guildId,
+        name: input.name ?? 'new role',
+        permissions,
+        color: input.color ?? 0,
+        hoist: input.hoist ?? false,
+        mentionable: input.mentionable ?? false,
+        position,
+      },
+    });
+  });
+  const out = toRole(role);
+  await afterRoleChange(deps, guildId, 'GUILD_ROLE_CREATE', out);
+  return out;
+}
+
+export async function updateRole(deps: Deps, userId: bigint, input: z.infer<typeof updateRoleInput>) {
+  const guildId = BigInt(input.guildId);
+  const roleId = BigInt(input.roleId);
+  const perms = await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_ROLES);
+  const current = await findRole(deps.db, guildId, roleId);
+  await requireRoleBelowActor(deps, guildId, userId, current.position);
+  if (input.permissions !== undefined) requireHeldPermissions(perms, knownBits(input.permissions) & ~current.permissions);
+  if (input.position !== undefined) {
+    if (roleId === guildId) fail('BAD_REQUEST', 'INVALID_FORM_BODY', 'The @everyone role cannot be moved');
+    await requireRoleBelowActor(deps, guildId, userId, input.position);
+  }
+  const { position: wanted, permissions, guildId: _g, roleId: _r, ...fields } = input;
+  const role = await deps.db.$transaction(async (tx) => {
+    await lockGuild(tx, guildId);
+    const now = await findRole(tx, guildId, roleId);
+    let position = now.position;
+    if (wanted !== undefined && wanted !== now.position) {
+      position = Math.min(wanted, await topPosition(tx, guildId));
+      if (position < now.position) await shiftRoles(tx, guildId, 1, position, now.position - 1);
+      else await shiftRoles(tx, guildId, -1, now.position + 1, position);
+    }
+    return tx.role.update({
+      where: { id: roleId },
+      data: { ...fields, position, ...(permissions !== undefined ? { permissions: knownBits(permissions) } : {}) },
+    });
+  });
+  const out = toRole(role);
+  await afterRoleChange(deps, guildId, 'GUILD_ROLE_UPDATE', out);
+  return out;
+}
+
+/** Deletes a role, its channel overwrites and its assignments; the roles above move down one. */
+export async function deleteRole(deps: Deps, userId: bigint, guildId: bigint, roleId: bigint) {
+  await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_ROLES);
+  if (roleId === guildId) fail('BAD_REQUEST', 'INVALID_FORM_BODY', 'The @everyone role cannot be deleted');
+  const current = await findRole(deps.db, guildId, roleId);
+  await requireRoleBelowActor(deps, guildId, userId, current.position);
+  await deps.db.$transaction(async (tx) => {
+    await lockGuild(tx, guildId);
+    const now = await findRole(tx, guildId, roleId);
+    await tx.role.delete({ where: { id: roleId } });
+    await tx.permissionOverwrite.deleteMany({ where: { targetId: roleId, type: 0, channel: { guildId } } });
+    await shiftRoles(tx, guildId, -1, now.position + 1);
+  });
+  // data: {guildId, roleId} of the deleted role
+  await afterRoleChange(deps, guildId, 'GUILD_ROLE_DELETE', { guildId: String(guildId), roleId: String(roleId) });
+  return { ok: true as const };
+}
