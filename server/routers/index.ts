@@ -6,6 +6,9 @@ import { channelsRouter } from './channels.js';
 import { rolesRouter } from './roles.js';
 import { membersRouter } from './members.js';
 import { invitesRouter } from './invites.js';
+import { messagesRouter } from './messages.js';
+import { dmsRouter } from './dms.js';
+import { typingRouter } from './typing.js';
 import { router } from '../trpc.js';
 
 export const appRouter = router({
@@ -16,6 +19,9 @@ export const appRouter = router({
   roles: rolesRouter,
   members: membersRouter,
   invites: invitesRouter,
+  messages: messagesRouter,
+  dms: dmsRouter,
+  typing: typingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -44,3 +44,19 @@ export const listMessagesInput = z
     message: 'before, after and around are mutually exclusive',
     path: ['around'],
   });
+
+export const typingInput = z.object({ channelId: snowflake });
+
+/** TYPING_START event data. */
+export const typingStart = z.object({
+  channelId: snowflake,
+  guildId: snowflake.nullable(),
+  userId: snowflake,
+  /** unix seconds */
+  timestamp: z.number().int(),
+});
+export type TypingStart = z.infer<typeof typingStart>;
+
+/** MESSAGE_DELETE event data. */
+export const messageDeleted = z.object({ id: snowflake, channelId: snowflake, guildId: snowflake.nullable() });
+export type MessageDeleted = z.infer<typeof messageDeleted>;

@@ -1,0 +1,87 @@
+// Where a channel's events go, and in which order.
+// Guild channels publish to the guild topic (delivery filters by VIEW_CHANNEL on channelId); DM
+// channels publish to each participant's user topic.
+// Subscribers must see a channel's MESSAGE_* events in message-id order. Sends run concurrently, so
+// within this process every channel has a line: a send takes its message id and its place in the line
+// in one synchronous step, its insert may finish before or after its neighbours', and publishes run
+// strictly in line order (a send whose insert failed gives its place up without publishing).
+import type { EventName } from '../../shared/events.js';
+import type { SnowflakeGenerator } from '../../shared/snowflake.js';
+import type { AppDeps } from '../deps.js';
+import type { Logger } from '../observability/logger.js';
+import { guildTopic, userTopic, type EventBus } from '../realtime/bus.js';
+import type { ChannelInfo } from './permissions.js';
+
+type Deps = Pick<AppDeps, 'bus' | 'ids' | 'logger'>;
+type Publish = () => Promise<unknown>;
+
+export interface LinePlace {
+  id: bigint;
+  /** Runs `publish` once every earlier place of the channel is done (null: skip); resolves when it has run. */
+  settle(publish: Publish | null): Promise<void>;
+}
+
+class ChannelEventLines {
+  private tails = new Map<bigint, Promise<void>>();
+
+  constructor(
+    private ids: SnowflakeGenerator,
+    private logger: Logger,
+  ) {}
+
+  /** A new message id and the matching place in the channel's line; settle it exactly once. */
+  take(channelId: bigint): LinePlace {
+    // No await between these two lines: ids and places are handed out in the same order.
+    const id = this.ids.next();
+    return { id, settle: this.enqueue(channelId) };
+  }
+
+  private enqueue(channelId: bigint): LinePlace['settle'] {
+    let settle!: (publish: Publish | null) => void;
+    const turn = new Promise<Publish | null>((resolve) => (settle = resolve));
+    const done = (this.tails.get(channelId) ?? Promise.resolve())
+      .then(() => turn)
+      .then((publish) => publish?.())
+      .then(
+        () => undefined,
+        (err: unknown) => this.logger.error({ err, channelId: String(channelId) }, 'channel event publish failed'),
+      );
+    this.tails.set(channelId, done);
+    void done.then(() => {
+      if (this.tails.get(channelId) === done) this.tails.delete(channelId);
+    });
+    return (publish) => {
+      settle(publish);
+      return done;
+    };
+  }
+
+  /** Publishes after everything already in the channel's line. */
+  append(channelId: bigint, publish: Publish): Promise<void> {
+    return this.enqueue(channelId)(publish);
+  }
+}
+
+// One set of lines per server instance (several can share a process in tests), keyed by its bus.
+const linesByBus = new WeakMap<EventBus, ChannelEventLines>();
+
+export function channelLines(deps: Deps): ChannelEventLines {
+  let lines = linesByBus.get(deps.bus);
+  if (!lines) linesByBus.set(deps.bus, (lines = new ChannelEventLines(deps.ids, deps.logger)));
+  return lines;
+}
+
+/** Publishes a channel-scoped event to whoever may receive it. */
+export function publishToChannel(deps: Pick<AppDeps, 'bus'>, channel: ChannelInfo, type: EventName, data: unknown, exclude?: bigint[]) {
+  const scope =
+    channel.guildId === null
+      ? { topics: channel.recipientIds.map(userTopic), guildId: undefined }
+      : { topics: [guildTopic(channel.guildId)], guildId: String(channel.guildId) };
+  return deps.bus.publish(scope.topics, {
+    type,
+    channelId: String(channel.id),
+    ...(scope.guildId ? { guildId: scope.guildId } : {}),
+    ...(exclude ? { exclude: exclude.map(String) } : {}),
+    data,
+  });
+}

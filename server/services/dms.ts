@@ -1,0 +1,53 @@
+// One-to-one DM channels. A pair of users always shares the same channel: its dm_key
+// ("<smaller id>:<larger id>") is unique, so two concurrent opens cannot create two channels.
+import { ChannelType, type Channel } from '../../shared/schemas/channel.js';
+import type { AppDeps } from '../deps.js';
+import { Prisma } from '../db/prisma.js';
+import { userTopic } from '../realtime/bus.js';
+import { fail, notFound } from './errors.js';
+import { channelInclude, toChannel } from './serialize.js';
+
+type Deps = Pick<AppDeps, 'db' | 'bus' | 'ids'>;
+
+const dmKey = (a: bigint, b: bigint) => (a < b ? `${a}:${b}` : `${b}:${a}`);
+
+const findDm = (deps: Deps, key: string) => deps.db.channel.findUnique({ where: { dmKey: key }, include: channelInclude });
+
+/** The DM channel between the caller and `recipientId`, created (with CHANNEL_CREATE to both) on first open. */
+export async function openDm(deps: Deps, userId: bigint, recipientId: bigint): Promise<Channel> {
+  if (userId === recipientId) fail('BAD_REQUEST', 'CANNOT_DM_SELF', 'Cannot open a DM with yourself');
+  const key = dmKey(userId, recipientId);
+  const [recipient, existing] = await Promise.all([
+    deps.db.user.findUnique({ where: { id: recipientId }, select: { id: true } }),
+    findDm(deps, key),
+  ]);
+  if (!recipient) return notFound.user();
+  if (existing) return toChannel(existing);
+  let created;
+  try {
+    created = await deps.db.channel.create({
+      data: { id: deps.ids.next(), type: ChannelType.DM, dmKey: key, recipients: { create: [{ userId }, { userId: recipientId }] } },
+      include: channelInclude,
+    });
+  } catch (err) {
+    // Lost the race against a concurrent open of the same pair: theirs is the channel.
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      const winner = await findDm(deps, key);
+      if (winner) return toChannel(winner);
+    }
+    throw err;
+  }
+  const channel = toChannel(created);
+  await deps.bus.publish([userTopic(userId), userTopic(recipientId)], { type: 'CHANNEL_CREATE', channelId: channel.id, data: channel });
+  return channel;
+}
+
+/** The caller's DM channels, most recently active first. */
+export async function listDms(deps: Deps, userId: bigint): Promise<Channel[]> {
+  const rows = await deps.db.channel.findMany({
+    where: { type: ChannelType.DM, recipients: { some: { userId } } },
+    include: channelInclude,
+    orderBy: [{ lastMessageId: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
+  });
+  return rows.map(toChannel);
+}

@@ -1,0 +1,90 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../server/app.js';
+import { errorOf, httpClient, registerUser } from './helpers/clients.js';
+import { publishedToUser } from './helpers/published.js';
+import { startTestServer } from './helpers/server.js';
+
+let app: App;
+beforeAll(async () => {
+  app = await startTestServer();
+});
+
+describe('dms.open', () => {
+  it('creates a DM channel with both users as recipients, announced once to both', async () => {
+    const [a, b] = await Promise.all([registerUser(app.url), registerUser(app.url)]);
+    const dm = await a.client.dms.open.mutate({ userId: b.id });
+    expect(dm).toMatchObject({ type: 1, guildId: null, name: null, lastMessageId: null, permissionOverwrites: [] });
+    expect(dm.recipients?.map((r) => r.id).sort()).toEqual([a.id, b.id].sort());
+    expect(dm.recipients?.find((r) => r.id === b.id)?.username).toBe(b.username);
+
+    for (const user of [a, b]) {
+      const created = await publishedToUser(app, user.id, 'CHANNEL_CREATE');
+      expect(created).toHaveLength(1);
+      expect(created[0]).toMatchObject({ channelId: dm.id, data: { id: dm.id, type: 1 } });
+      expect(created[0]!.guildId).toBeUndefined();
+    }
+  });
+
+  it('is idempotent: the same pair always gets the same channel, from either side, without a second event', async () => {
+    const [a, b] = await Promise.all([registerUser(app.url), registerUser(app.url)]);
+    const first = await a.client.dms.open.mutate({ userId: b.id });
+    const again = await a.client.dms.open.mutate({ userId: b.id });
+    const reverse = await b.client.dms.open.mutate({ userId: a.id });
+    expect(again.id).toBe(first.id);
+    expect(reverse.id).toBe(first.id);
+    expect(await publishedToUser(app, a.id, 'CHANNEL_CREATE')).toHaveLength(1);
+    expect(await publishedToUser(app, b.id, 'CHANNEL_CREATE')).toHaveLength(1);
+  });
+
+  it('concurrent opens of one pair from both sides create exactly one channel', async () => {
+    const [a, b] = await Promise.all([registerUser(app.url), registerUser(app.url)]);
+    const opens = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? a.client.dms.open.mutate({ userId: b.id }) : b.client.dms.open.mutate({ userId: a.id }))),
+    );
+    const ids = new Set(opens.map((c) => c.id));
+    expect(ids.size).toBe(1);
+    const rows = await app.deps.db.channelRecipient.findMany({ where: { userId: BigInt(a.id) } });
+    expect(rows).toHaveLength(1);
+    expect(await publishedToUser(app, a.id, 'CHANNEL_CREATE')).toHaveLength(1);
+    expect(await publishedToUser(app, b.id, 'CHANNEL_CREATE')).toHaveLength(1);
+  });
+
+  it('refuses a DM with yourself and with an unknown user', async () => {
+    const a = await registerUser(app.url);
+    expect(await errorOf(a.client.dms.open.mutate({ userId: a.id }))).toMatchObject({ code: 'BAD_REQUEST', reason: 'CANNOT_DM_SELF' });
+    expect(await errorOf(a.client.dms.open.mutate({ userId: '123456789012345678' }))).toMatchObject({ code: 'NOT_FOUND', reason: 'UNKNOWN_USER' });
+    expect(await app.deps.db.channelRecipient.count({ where: { userId: BigInt(a.id) } })).toBe(0);
+    expect(await publishedToUser(app, a.id, 'CHANNEL_CREATE')).toHaveLength(0);
+  });
+
+  it('validates the user id and requires authentication', async () => {
+    const [a, b] = await Promise.all([registerUser(app.url), registerUser(app.url)]);
+    expect(await errorOf(a.client.dms.open.mutate({ userId: 'not-an-id' }))).toMatchObject({ code: 'BAD_REQUEST', reason: 'INVALID_FORM_BODY' });
+    expect(await errorOf(a.client.dms.open.mutate({ userId: '0' }))).toMatchObject({ code: 'BAD_REQUEST', reason: 'INVALID_FORM_BODY' });
+    expect(await errorOf(httpClient(app.url).dms.open.mutate({ userId: b.id }))).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await publishedToUser(app, b.id, 'CHANNEL_CREATE')).toHaveLength(0);
+  });
+});
+
+describe('dms.list', () => {
+  it("lists only the caller's DM channels, most recently active first", async () => {
+    const [a, b, c, outsider] = await Promise.all([registerUser(app.url), registerUser(app.url), registerUser(app.url), registerUser(app.url)]);
+    const withB = await a.client.dms.open.mutate({ userId: b.id });
+    const withC = await a.client.dms.open.mutate({ userId: c.id });
+    await outsider.client.dms.open.mutate({ userId: b.id });
+    expect((await a.client.dms.list.query()).map((d) => d.id)).toEqual([withC.id, withB.id]);
+
+    const sent = await b.client.messages.send.mutate({ channelId: withB.id, content: 'hi' });
+    const list = await a.client.dms.list.query();
+    expect(list.map((d) => d.id)).toEqual([withB.id, withC.id]);
+    expect(list[0]!.lastMessageId).toBe(sent.id);
+    expect(list.every((d) => d.type === 1 && d.recipients?.some((r) => r.id === a.id))).toBe(true);
+    expect(await c.client.dms.list.query()).toHaveLength(1);
+  });
+
+  it('is empty for a new user and requires authentication', async () => {
+    const a = await registerUser(app.url);
+    expect(await a.client.dms.list.query()).toEqual([]);
+    expect(await errorOf(httpClient(app.url).dms.list.query())).toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+});

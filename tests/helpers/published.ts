@@ -1,0 +1,14 @@
+// What the server published on its event bus, read back through the bus's own resume buffer
+// (no subscription to race with): every event of a topic still in the resume window, oldest first.
+import type { EventName } from '../../shared/events.js';
+import type { App } from '../../server/app.js';
+import { guildTopic, userTopic, type BusEvent } from '../../server/realtime/bus.js';
+
+async function published(app: App, topic: string, type?: EventName): Promise<BusEvent[]> {
+  const events = await app.deps.bus.replay([topic], `0-${Date.now()}`);
+  if (events === 'expired') throw new Error(`resume window of ${topic} expired`);
+  return type ? events.filter((e) => e.type === type) : events;
+}
+
+export const publishedToUser = (app: App, userId: string, type?: EventName) => published(app, userTopic(userId), type);
+export const publishedToGuild = (app: App, guildId: string, type?: EventName) => published(app, guildTopic(guildId), type);
