@@ -1,15 +1,18 @@
 // The one place that reads the environment. Every setting is validated here so that a bad value
 // stops the process at start with one line naming the variable.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
-const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
-const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+const wholeNumber = () => z.coerce.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number' : undefined) }).int('must be a whole number');
+// An empty value means "use the default" (Number('') would silently be 0, e.g. a random SERVER_PORT).
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.preprocess(unsetIfEmpty, wholeNumber().min(min).max(max).default(def));
+const optionalString = z.preprocess(unsetIfEmpty, z.string().optional());
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -35,7 +38,7 @@ const envSchema = z.object({
   RESUME_WINDOW_EVENTS: int(1000, 10),
   RESUME_WINDOW_SECONDS: int(300, 5),
   SNOWFLAKE_WORKER_ID: int(0, 0, 31),
-  SNOWFLAKE_PROCESS_ID: z.coerce.number().int().min(0).max(31).optional(),
+  SNOWFLAKE_PROCESS_ID: z.preprocess(unsetIfEmpty, wholeNumber().min(0).max(31).optional()),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
 });
 
@@ -44,14 +47,20 @@ export type Config = Env & { JWT_SECRET: string; DATA_DIR: string };
 
 export class ConfigError extends Error {}
 
-/** Reads and validates the configuration; throws ConfigError with a one-line message. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+type EnvInput = Record<string, string | undefined>;
+
+function parse<T extends z.ZodType>(schema: T, env: EnvInput): z.infer<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}`);
   }
-  const cfg = parsed.data;
+  return parsed.data;
+}
+
+/** Reads and validates the configuration; throws ConfigError with a one-line message. */
+export function loadConfig(env: EnvInput = process.env): Config {
+  const cfg = parse(envSchema, env);
   const dataDir = path.resolve(cfg.DATA_DIR);
   let secret = cfg.JWT_SECRET;
   if (!secret) {
@@ -61,15 +70,47 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return { ...cfg, JWT_SECRET: secret, DATA_DIR: dataDir };
 }
 
-/** Outside production a secret is generated once and kept under the data folder, so tokens survive restarts. */
+const databaseSchema = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true, EMBEDDED_PG_PORT: true, LOG_LEVEL: true });
+export type DatabaseConfig = z.infer<typeof databaseSchema>;
+
+/** Only the database settings, for command-line tools (migrate, studio) that need no JWT secret. */
+export function loadDatabaseConfig(env: EnvInput = process.env): DatabaseConfig {
+  const cfg = parse(databaseSchema, env);
+  return { ...cfg, DATA_DIR: path.resolve(cfg.DATA_DIR) };
+}
+
+/**
+ * Outside production a secret is generated once and kept under the data folder, so tokens survive
+ * restarts. Processes starting together agree on one secret: each writes a candidate to its own
+ * file and links it into place; link() fails for all but the first.
+ */
 function persistedSecret(dataDir: string): string {
   const file = path.join(dataDir, 'jwt-secret');
   try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
+    try {
+      return readSecret(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
     mkdirSync(dataDir, { recursive: true });
-    const secret = randomBytes(48).toString('base64url');
-    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
+    const candidate = `${file}.${process.pid}.tmp`;
+    writeFileSync(candidate, randomBytes(48).toString('base64url'), { mode: 0o600 });
+    try {
+      linkSync(candidate, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      rmSync(candidate, { force: true });
+    }
+    return readSecret(file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`Invalid configuration: DATA_DIR cannot hold the generated JWT secret (${(err as Error).message}); set JWT_SECRET or fix DATA_DIR`);
   }
+}
+
+function readSecret(file: string): string {
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < 32) throw new ConfigError(`Invalid configuration: JWT_SECRET in ${file} must be at least 32 characters (delete the file to generate a new one)`);
+  return secret;
 }

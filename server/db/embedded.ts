@@ -11,6 +11,19 @@ export interface EmbeddedDatabase {
 
 const PASSWORD = 'embedded';
 
+/** Where the embedded database of a data folder listens (for tools that reach a running server's database). */
+export const embeddedDatabaseUrl = (port: number) => `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/chat`;
+
+/** Another live process (a server, or a tool like studio) owns the embedded database of this data folder. */
+export class EmbeddedDatabaseInUseError extends Error {
+  constructor(
+    databaseDir: string,
+    readonly ownerPid: number,
+  ) {
+    super(`the embedded database in ${databaseDir} is in use by another process (pid ${ownerPid}); stop it or set DATABASE_URL`);
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -24,6 +37,15 @@ function readPid(file: string): number | undefined {
   if (!existsSync(file)) return undefined;
   const pid = Number.parseInt(readFileSync(file, 'utf8').split('\n')[0] ?? '', 10);
   return Number.isFinite(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Whether pid is a PostgreSQL serving databaseDir (a stale postmaster.pid may name an unrelated process after a reboot). */
+function runsOn(pid: number, databaseDir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(databaseDir);
+  } catch {
+    return process.platform !== 'linux';
+  }
 }
 
 async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
@@ -44,10 +66,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
 
   const owner = readPid(lockFile);
   if (owner && owner !== process.pid && isAlive(owner)) {
-    throw new Error(`the embedded database in ${databaseDir} is in use by another server (pid ${owner}); stop it or set DATABASE_URL`);
+    throw new EmbeddedDatabaseInUseError(databaseDir, owner);
   }
   const orphan = readPid(path.join(databaseDir, 'postmaster.pid'));
-  if (orphan && isAlive(orphan)) {
+  if (orphan && isAlive(orphan) && runsOn(orphan, databaseDir)) {
     log(`stopping PostgreSQL (pid ${orphan}) left running by a server that did not shut down`);
     process.kill(orphan, 'SIGINT');
     await waitForExit(orphan, 15000);
@@ -85,10 +107,16 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   if (exists.rowCount === 0) await admin.query('CREATE DATABASE chat');
   await admin.end();
 
+  const postmasterPid = readPid(path.join(databaseDir, 'postmaster.pid'));
   return {
-    url: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/chat`,
+    url: embeddedDatabaseUrl(port),
     async stop() {
-      await server.stop();
+      // server.stop() waits for an 'exit' event that never comes if PostgreSQL already exited (Ctrl-C
+      // in a terminal signals the whole process group), so waiting on the pid is what ends this.
+      if (postmasterPid && isAlive(postmasterPid)) {
+        void server.stop();
+        await waitForExit(postmasterPid, 30_000);
+      }
       rmSync(lockFile, { force: true });
     },
   };
