@@ -9,6 +9,7 @@ import { invitesRouter } from './invites.js';
 import { messagesRouter } from './messages.js';
 import { dmsRouter } from './dms.js';
 import { typingRouter } from './typing.js';
+import { presenceRouter } from './presence.js';
 import { router } from '../trpc.js';
 
 export const appRouter = router({
@@ -22,6 +23,7 @@ export const appRouter = router({
   messages: messagesRouter,
   dms: dmsRouter,
   typing: typingRouter,
+  presence: presenceRouter,
 });
 
 export type AppRouter = typeof appRouter;

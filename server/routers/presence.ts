@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { guildPresencesInput, memberPresence, setPresenceInput, setPresenceOutput } from '../../shared/schemas/presence.js';
+import * as presence from '../services/presence.js';
+import { protectedProcedure, router } from '../trpc.js';
+
+export const presenceRouter = router({
+  /** The caller's chosen status; shown while they have an open connection (invisible: shown as offline). */
+  set: protectedProcedure
+    .input(setPresenceInput)
+    .output(setPresenceOutput)
+    .mutation(({ ctx, input }) => presence.setStatus(ctx.deps, ctx.user.id, input.status)),
+
+  /** Members of a guild the caller belongs to who are online, idle or dnd. */
+  guild: protectedProcedure
+    .input(guildPresencesInput)
+    .output(z.array(memberPresence))
+    .query(({ ctx, input }) => presence.guildPresences(ctx.deps, ctx.user.id, BigInt(input.guildId), input.limit)),
+});
