@@ -1,0 +1,67 @@
+// A Discord REST route: method + path pattern + a handler that translates the request into
+// procedure calls and the result into Discord JSON.
+import type { IncomingMessage } from 'node:http';
+import type { Config } from '../../server/config.js';
+import type { JsonObject } from './body.js';
+import type { Call } from './call.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The parameter names of a path pattern: "/channels/:channelId/messages" -> {channelId: string}. */
+export type ParamsOf<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? { [K in Name]: string } & ParamsOf<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? { [K in Name]: string }
+    : {};
+
+export interface RouteRequest<Params = Record<string, string>> {
+  /** path parameters by the names in the pattern (":channelId" -> params.channelId) */
+  params: Params;
+  query: URLSearchParams;
+  /** the JSON body ({} for GET/DELETE and empty bodies) */
+  body: JsonObject;
+  call: Call;
+  req: IncomingMessage;
+  config: Config;
+}
+
+/** Returned by handlers of routes Discord answers with 204 No Content. */
+export const NO_CONTENT = Symbol('204 No Content');
+
+export interface Route {
+  method: Method;
+  /** e.g. "/channels/:channelId/messages/:messageId"; literal segments ("@me") win over parameters */
+  path: string;
+  handle(r: RouteRequest): Promise<unknown>;
+}
+
+const define =
+  (method: Method) =>
+  <P extends string>(path: P, handle: (r: RouteRequest<ParamsOf<P>>) => Promise<unknown>): Route => ({
+    method,
+    path,
+    // the table only calls a handler with the parameters its own pattern captured
+    handle: handle as Route['handle'],
+  });
+
+export const get = define('GET');
+export const post = define('POST');
+export const put = define('PUT');
+export const patch = define('PATCH');
+export const del = define('DELETE');
+
+/** A query-string integer as a number; anything else is passed on unchanged for the procedure to reject. */
+export function int(v: string | null): number | string | undefined {
+  if (v === null) return undefined;
+  return /^-?\d{1,15}$/.test(v) ? Number(v) : v;
+}
+
+/** A nested JSON object of the body, or {} when absent or not an object. */
+export function nested(v: unknown): JsonObject {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : {};
+}
+
+/** Permission bitfields: Discord v8+ sends decimal strings; older clients send numbers. */
+export function permissionBits(v: unknown): unknown {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : v;
+}

@@ -1,0 +1,45 @@
+// Channels, their permission overwrites, and typing.
+import { toDiscordChannel } from '../../serializers.js';
+import { del, get, nested, NO_CONTENT, patch, permissionBits, post, put, type Route } from '../route.js';
+
+/** A Discord overwrite body ({id?, type, allow, deny}) as setOverwrite input. */
+export function overwriteInput(channelId: string, overwrite: unknown, targetId?: string) {
+  const o = nested(overwrite);
+  return { channelId, targetId: targetId ?? o.id, type: o.type, allow: permissionBits(o.allow ?? undefined), deny: permissionBits(o.deny ?? undefined) };
+}
+
+export const channelRoutes: Route[] = [
+  get('/channels/:channelId', async ({ call, params }) => toDiscordChannel(await call('channels.get', { channelId: params.channelId }))),
+
+  patch('/channels/:channelId', async ({ call, params, body }) =>
+    toDiscordChannel(
+      await call('channels.update', {
+        channelId: params.channelId,
+        name: body.name ?? undefined,
+        topic: body.topic,
+        position: body.position ?? undefined,
+        parentId: body.parent_id,
+        nsfw: body.nsfw ?? undefined,
+        rateLimitPerUser: body.rate_limit_per_user ?? undefined,
+      }),
+    ),
+  ),
+
+  // Discord answers a channel delete with the deleted channel
+  del('/channels/:channelId', async ({ call, params }) => toDiscordChannel(await call('channels.delete', { channelId: params.channelId }))),
+
+  put('/channels/:channelId/permissions/:targetId', async ({ call, params, body }) => {
+    await call('channels.setOverwrite', overwriteInput(params.channelId, body, params.targetId), { targetId: 'overwrite_id' });
+    return NO_CONTENT;
+  }),
+
+  del('/channels/:channelId/permissions/:targetId', async ({ call, params }) => {
+    await call('channels.deleteOverwrite', { channelId: params.channelId, targetId: params.targetId }, { targetId: 'overwrite_id' });
+    return NO_CONTENT;
+  }),
+
+  post('/channels/:channelId/typing', async ({ call, params }) => {
+    await call('typing.start', { channelId: params.channelId });
+    return NO_CONTENT;
+  }),
+];

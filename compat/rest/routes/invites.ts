@@ -1,0 +1,25 @@
+// Invites: created per channel, listed per guild or channel, previewed and accepted by code.
+import { toDiscordInvite } from '../../serializers.js';
+import { del, get, post, type Route } from '../route.js';
+
+export const inviteRoutes: Route[] = [
+  post('/channels/:channelId/invites', async ({ call, params, body }) =>
+    toDiscordInvite(await call('invites.create', { channelId: params.channelId, maxAge: body.max_age ?? undefined, maxUses: body.max_uses ?? undefined })),
+  ),
+
+  get('/channels/:channelId/invites', async ({ call, params }) => (await call('invites.listForChannel', { channelId: params.channelId })).map(toDiscordInvite)),
+
+  get('/guilds/:guildId/invites', async ({ call, params }) => (await call('invites.listForGuild', { guildId: params.guildId })).map(toDiscordInvite)),
+
+  // needs no authentication
+  get('/invites/:code', async ({ call, params }) => toDiscordInvite(await call('invites.get', { code: params.code }))),
+
+  // Discord answers a join with the invite; the preview is taken first, as a last use may delete the invite
+  post('/invites/:code', async ({ call, params }) => {
+    const invite = await call('invites.get', { code: params.code });
+    await call('invites.accept', { code: params.code });
+    return toDiscordInvite(invite);
+  }),
+
+  del('/invites/:code', async ({ call, params }) => toDiscordInvite(await call('invites.delete', { code: params.code }))),
+];

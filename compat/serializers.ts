@@ -1,0 +1,225 @@
+// API objects (shared/schemas, camelCase) -> Discord JSON objects (snake_case), typed against
+// discord-api-types so a missing or misnamed field is a compile error. Used by the REST layer and
+// the gateway. Fields this server has no concept of get Discord's neutral defaults (flags: none).
+import type {
+  APIChannel,
+  APIExtendedInvite,
+  APIGuild,
+  APIGuildMember,
+  APIMessage,
+  APIOverwrite,
+  APIRole,
+  APIUser,
+  ChannelFlags,
+  ChannelType,
+  GuildMemberFlags,
+  GuildSystemChannelFlags,
+  MessageFlags,
+  RESTAPIPartialCurrentUserGuild,
+  RoleFlags,
+  UserFlags,
+} from 'discord-api-types/v10';
+import type { z } from 'zod';
+import type { Channel, Guild, Invite, Member, Message, PermissionOverwrite, PublicUser, Role, SelfUser } from '../shared/schemas/index.js';
+import type { myGuild } from '../shared/schemas/guild.js';
+
+export type MyGuild = z.infer<typeof myGuild>;
+
+export function toDiscordUser(u: PublicUser): APIUser {
+  return {
+    id: u.id,
+    username: u.username,
+    discriminator: '0',
+    global_name: u.displayName,
+    avatar: u.avatar,
+    bot: u.bot,
+    public_flags: 0 as UserFlags,
+  };
+}
+
+/** The signed-in user's own object (GET /users/@me): adds the private fields. */
+export function toDiscordSelfUser(u: SelfUser): APIUser {
+  return { ...toDiscordUser(u), email: u.email, verified: true, mfa_enabled: false, locale: 'en-US', flags: 0 as UserFlags, premium_type: 0 };
+}
+
+export function toDiscordRole(r: Role): APIRole {
+  return {
+    id: r.id,
+    name: r.name,
+    color: r.color,
+    colors: { primary_color: r.color, secondary_color: null, tertiary_color: null },
+    hoist: r.hoist,
+    icon: null,
+    unicode_emoji: null,
+    position: r.position,
+    permissions: r.permissions,
+    managed: false,
+    mentionable: r.mentionable,
+    flags: 0 as RoleFlags,
+  };
+}
+
+export function toDiscordGuild(g: Guild): APIGuild {
+  return {
+    id: g.id,
+    name: g.name,
+    icon: g.icon,
+    description: g.description,
+    owner_id: g.ownerId,
+    system_channel_id: g.systemChannelId,
+    roles: g.roles.map(toDiscordRole),
+    splash: null,
+    discovery_splash: null,
+    banner: null,
+    afk_channel_id: null,
+    afk_timeout: 300,
+    verification_level: 0,
+    default_message_notifications: 0,
+    explicit_content_filter: 0,
+    emojis: [],
+    stickers: [],
+    features: [],
+    mfa_level: 0,
+    application_id: null,
+    system_channel_flags: 0 as GuildSystemChannelFlags,
+    rules_channel_id: null,
+    vanity_url_code: null,
+    premium_tier: 0,
+    premium_subscription_count: 0,
+    preferred_locale: 'en-US' as APIGuild['preferred_locale'],
+    public_updates_channel_id: null,
+    nsfw_level: 0,
+    premium_progress_bar_enabled: false,
+    hub_type: null,
+    safety_alerts_channel_id: null,
+    incidents_data: null,
+  };
+}
+
+/** An entry of GET /users/@me/guilds. */
+export function toDiscordPartialGuild(g: MyGuild): RESTAPIPartialCurrentUserGuild {
+  return { id: g.id, name: g.name, icon: g.icon, banner: null, owner: g.owner, features: [], permissions: g.permissions };
+}
+
+export function toDiscordOverwrite(o: PermissionOverwrite): APIOverwrite {
+  return { id: o.id, type: o.type, allow: o.allow, deny: o.deny };
+}
+
+/**
+ * A channel by its type. For DMs Discord lists only the other participants in `recipients`;
+ * pass the viewer's id to leave them out.
+ */
+export function toDiscordChannel(c: Channel, viewerId?: string): APIChannel {
+  if (c.guildId === null) {
+    const recipients = (c.recipients ?? []).filter((u) => u.id !== viewerId);
+    return { id: c.id, type: 1, name: null, last_message_id: c.lastMessageId, recipients: recipients.map(toDiscordUser), flags: 0 as ChannelFlags };
+  }
+  const base = {
+    id: c.id,
+    guild_id: c.guildId,
+    name: c.name ?? '',
+    position: c.position,
+    permission_overwrites: c.permissionOverwrites.map(toDiscordOverwrite),
+    nsfw: c.nsfw,
+    flags: 0 as ChannelFlags,
+  };
+  switch (c.type) {
+    case 4:
+      return { ...base, type: 4, parent_id: null };
+    case 2:
+      return {
+        ...base,
+        type: 2,
+        parent_id: c.parentId,
+        last_message_id: c.lastMessageId,
+        rate_limit_per_user: c.rateLimitPerUser,
+        bitrate: 64000,
+        user_limit: 0,
+        rtc_region: null,
+      };
+    default:
+      return {
+        ...base,
+        type: 0,
+        parent_id: c.parentId,
+        topic: c.topic,
+        last_message_id: c.lastMessageId,
+        rate_limit_per_user: c.rateLimitPerUser,
+      };
+  }
+}
+
+/**
+ * A message. `mentions` needs user objects, which the API object carries only as ids
+ * (`mentionIds`); callers that have the users at hand pass them, otherwise the list is empty.
+ */
+export function toDiscordMessage(m: Message, mentions: PublicUser[] = []): APIMessage {
+  return {
+    id: m.id,
+    channel_id: m.channelId,
+    author: toDiscordUser(m.author),
+    content: m.content,
+    timestamp: m.createdAt,
+    edited_timestamp: m.editedAt,
+    tts: false,
+    mention_everyone: false,
+    mentions: mentions.map(toDiscordUser),
+    mention_roles: [],
+    attachments: [],
+    embeds: [],
+    components: [],
+    pinned: false,
+    type: m.type,
+    flags: 0 as MessageFlags,
+    ...(m.nonce !== null ? { nonce: m.nonce } : {}),
+    ...(m.referencedMessageId !== null
+      ? { message_reference: { type: 0, message_id: m.referencedMessageId, channel_id: m.channelId, ...(m.guildId ? { guild_id: m.guildId } : {}) } }
+      : {}),
+  };
+}
+
+export function toDiscordMember(m: Member): APIGuildMember {
+  return {
+    user: toDiscordUser(m.user),
+    nick: m.nick,
+    avatar: null,
+    banner: null,
+    roles: m.roles,
+    joined_at: m.joinedAt,
+    premium_since: null,
+    deaf: false,
+    mute: false,
+    flags: 0 as GuildMemberFlags,
+    pending: false,
+    communication_disabled_until: null,
+  };
+}
+
+export function toDiscordInvite(i: Invite): APIExtendedInvite {
+  return {
+    code: i.code,
+    type: 0,
+    guild: {
+      id: i.guild.id,
+      name: i.guild.name,
+      icon: i.guild.icon,
+      splash: null,
+      banner: null,
+      description: null,
+      features: [],
+      verification_level: 0,
+      vanity_url_code: null,
+      nsfw_level: 0,
+      premium_subscription_count: 0,
+    },
+    channel: { id: i.channel.id, name: i.channel.name, type: i.channel.type as ChannelType },
+    ...(i.inviter ? { inviter: toDiscordUser(i.inviter) } : {}),
+    ...(i.memberCount !== undefined ? { approximate_member_count: i.memberCount } : {}),
+    expires_at: i.expiresAt,
+    uses: i.uses,
+    max_uses: i.maxUses,
+    max_age: i.maxAge,
+    temporary: false,
+    created_at: i.createdAt,
+  };
+}
