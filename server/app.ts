@@ -20,6 +20,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { MemoryBus, RedisBus } from './realtime/bus.js';
 import { createPresence } from './realtime/presence.js';
+import { MemorySessionStore, RedisSessionStore } from './realtime/session-store.js';
 import { appRouter } from './routers/index.js';
 import { SessionCache } from './services/session-cache.js';
 
@@ -82,6 +83,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         limiter: new RedisRateLimiter(redis, prefix),
         ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? lease!.processId),
         presence: createPresence(db, bus, logger, redis, prefix),
+        sessionStore: new RedisSessionStore(redis, prefix),
       };
     } else {
       const limiter = new MemoryRateLimiter();
@@ -94,6 +96,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         limiter,
         ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? 0),
         presence: createPresence(db, bus, logger),
+        sessionStore: new MemorySessionStore(),
       };
     }
     cleanups.push(() => deps.presence.close());

@@ -10,6 +10,7 @@ import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import type { EventBus } from './realtime/bus.js';
 import type { PresenceService } from './realtime/presence.js';
+import type { SessionStore } from './realtime/session-store.js';
 import type { SessionCache } from './services/session-cache.js';
 
 export interface AppDeps {
@@ -23,6 +24,8 @@ export interface AppDeps {
   metrics: Metrics;
   sessions: SessionCache;
   presence: PresenceService;
+  /** resumable-connection records shared by all processes */
+  sessionStore: SessionStore;
   /** the command connection, when REDIS_URL is set */
   redis?: Redis;
 }

@@ -25,9 +25,16 @@ export interface BusEvent extends EventInput {
 
 export type Listener = (event: BusEvent) => void;
 
+/** Stops listening when called; `ready` resolves once events of the topic are being received. */
+export type Subscription = (() => void) & { ready: Promise<void> };
+
+function subscription(unsubscribe: () => void, ready: Promise<void>): Subscription {
+  return Object.assign(unsubscribe, { ready });
+}
+
 export interface EventBus {
   publish(topics: string[], event: EventInput): Promise<BusEvent>;
-  subscribe(topic: string, listener: Listener): () => void;
+  subscribe(topic: string, listener: Listener): Subscription;
   /** Events of the topics after `afterId`, in order; 'expired' when some of them left the resume window. */
   replay(topics: string[], afterId: string): Promise<BusEvent[] | 'expired'>;
   /** an id just past every event published so far: a resume point for a client that resynced */
@@ -125,7 +132,7 @@ export class MemoryBus implements EventBus {
 
   subscribe(topic: string, l: Listener) {
     this.listeners.add(topic, l);
-    return () => void this.listeners.remove(topic, l);
+    return subscription(() => void this.listeners.remove(topic, l), Promise.resolve());
   }
 
   async replay(topics: string[], afterId: string) {
@@ -179,6 +186,7 @@ function decode(msg: string): BusEvent {
 
 export class RedisBus implements EventBus {
   private listeners: Listeners;
+  private pending = new Map<string, Promise<void>>();
 
   constructor(
     private pub: Redis,
@@ -228,14 +236,24 @@ export class RedisBus implements EventBus {
   }
 
   subscribe(topic: string, l: Listener) {
+    let ready = Promise.resolve();
     if (this.listeners.add(topic, l) && this.sub.status === 'ready') {
-      this.sub.ssubscribe(this.channel(topic)).catch((err) => this.logger.warn({ err: err.message, topic }, 'subscribe failed'));
+      ready = this.sub.ssubscribe(this.channel(topic)).then(
+        () => undefined,
+        (err) => this.logger.warn({ err: err.message, topic }, 'subscribe failed'),
+      );
+      this.pending.set(topic, ready);
     }
-    return () => {
-      if (this.listeners.remove(topic, l) && this.sub.status === 'ready') {
-        this.sub.sunsubscribe(this.channel(topic)).catch(() => {});
-      }
-    };
+    // A second listener of a topic whose subscription is still in flight waits for it too.
+    return subscription(
+      () => {
+        if (this.listeners.remove(topic, l)) {
+          this.pending.delete(topic);
+          if (this.sub.status === 'ready') this.sub.sunsubscribe(this.channel(topic)).catch(() => {});
+        }
+      },
+      this.pending.get(topic) ?? ready,
+    );
   }
 
   async replay(topics: string[], afterId: string) {

@@ -9,9 +9,14 @@ import { Permissions, hasPermission } from '../../shared/permissions.js';
 import type { AuthUser } from '../trpc.js';
 import type { AppDeps } from '../deps.js';
 import { channelInfo, channelPermissions, guildPermissions } from '../services/permissions.js';
-import { guildTopic, parseEventId, userTopic, type BusEvent } from './bus.js';
+import { guildTopic, parseEventId, userTopic, type BusEvent, type Subscription } from './bus.js';
 
-export type StreamItem = { kind: 'event'; event: BusEvent } | { kind: 'resync'; id: string };
+export type StreamItem =
+  | { kind: 'event'; event: BusEvent }
+  /** the resume point was outside the window: refetch; `id` is a fresh resume point */
+  | { kind: 'resync'; id: string }
+  /** after a resume: every missed event has been yielded; `id` is the last one (or the resume point) */
+  | { kind: 'caught-up'; id: string };
 
 /** Why a stream ended without the consumer asking. */
 export class StreamClosed extends Error {
@@ -27,6 +32,8 @@ export interface StreamOptions {
   expiresAt?: number;
   /** undelivered events kept before the consumer is considered too slow */
   maxQueue?: number;
+  /** called once the stream listens to all its topics: state read after this cannot miss an event */
+  onSubscribed?: () => void;
 }
 
 const SESSION_CHECK_MS = 1000;
@@ -58,7 +65,7 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
     wake?.();
   };
 
-  const unsubscribers = new Map<string, () => void>();
+  const unsubscribers = new Map<string, Subscription>();
   const follow = (topic: string) => {
     if (!unsubscribers.has(topic)) unsubscribers.set(topic, bus.subscribe(topic, push));
   };
@@ -71,6 +78,8 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
   follow(userTopic(user.id));
   const memberships = await db.member.findMany({ where: { userId: user.id }, select: { guildId: true } });
   for (const m of memberships) follow(guildTopic(m.guildId));
+  await Promise.all([...unsubscribers.values()].map((s) => s.ready));
+  opts.onSubscribed?.();
   const releasePresence = await deps.presence.connect(user.id);
   const onAbort = () => wake?.();
   opts.signal.addEventListener('abort', onAbort);
@@ -91,11 +100,14 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
         yield { kind: 'resync', id };
       } else {
         lastSeq = parseEventId(opts.lastEventId)!.seq;
+        let lastId = opts.lastEventId;
         for (const e of missed) {
           lastSeq = parseEventId(e.id)!.seq;
+          lastId = e.id;
           track(e);
           if (await visibleTo(deps, user.id, e)) yield { kind: 'event', event: e };
         }
+        yield { kind: 'caught-up', id: lastId };
       }
     }
 

@@ -30,6 +30,7 @@ export const eventsRouter = router({
           socket.close(1008, 'slow consumer: send buffer limit exceeded');
           return;
         }
+        if (item.kind === 'caught-up') continue;
         if (item.kind === 'resync') {
           yield tracked(item.id, { type: 'RESYNC_REQUIRED', guildId: null, channelId: null, data: null } as StreamEvent);
           continue;

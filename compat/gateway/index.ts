@@ -1,0 +1,85 @@
+// The Discord gateway on /gateway: accepts WebSockets, checks the query (v, encoding, compress),
+// and runs a GatewayConnection per socket. Also sweeps for zombie connections (no heartbeat) and
+// unidentified ones, and flushes resume records in batches.
+import type { IncomingMessage } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AppDeps } from '../../server/deps.js';
+import type { UpgradeMount } from '../../server/http/server.js';
+import { gatewayUrl } from '../gateway-url.js';
+import { GatewayConnection, recordKey } from './connection.js';
+import { Close, SUPPORTED_VERSIONS } from './protocol.js';
+import { createTransport } from './transport.js';
+
+const FLUSH_MS = 1000;
+/** how long clients get to leave by themselves after op 7 before the server closes them */
+const RECONNECT_GRACE_MS = 500;
+
+export function createGateway(deps: AppDeps) {
+  const { config, logger } = deps;
+  const interval = config.GATEWAY_HEARTBEAT_INTERVAL_MS;
+  const heartbeatDeadline = interval + Math.max(1000, interval / 2);
+  const connections = new Set<GatewayConnection>();
+  const dirty = new Set<GatewayConnection>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+
+  const flush = async () => {
+    const entries: [string, string][] = [];
+    for (const c of dirty) {
+      const json = c.serializedRecord();
+      if (c.sessionId && json) entries.push([recordKey(c.sessionId), json]);
+    }
+    dirty.clear();
+    await deps.sessionStore.saveMany(entries, config.RESUME_WINDOW_SECONDS).catch((err) => logger.warn({ err: err.message }, 'resume records not saved'));
+  };
+  const saveNow = async (c: GatewayConnection) => {
+    dirty.delete(c);
+    const json = c.serializedRecord();
+    if (c.sessionId && json) await deps.sessionStore.save(recordKey(c.sessionId), json, config.RESUME_WINDOW_SECONDS).catch(() => {});
+  };
+  const flusher = setInterval(() => void flush(), FLUSH_MS).unref();
+
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const c of connections) {
+      if (!c.identified && now - c.openedAt > config.GATEWAY_IDENTIFY_TIMEOUT_MS) c.close(Close.SESSION_TIMED_OUT, 'Identify timed out.');
+      else if (now - c.lastHeartbeat > heartbeatDeadline) c.close(Close.SESSION_TIMED_OUT, 'Session timed out (no heartbeat).');
+    }
+  }, Math.min(1000, interval / 4)).unref();
+
+  function accept(ws: WebSocket, req: IncomingMessage) {
+    deps.metrics.wsConnections.inc({ endpoint: 'gateway' });
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const v = query.get('v');
+    const encoding = query.get('encoding') ?? 'json';
+    const transport = createTransport(ws, query.get('compress') === 'zlib-stream');
+    if (v !== null && !SUPPORTED_VERSIONS.has(Number(v))) return ws.close(Close.INVALID_API_VERSION, 'Invalid API version.');
+    if (encoding !== 'json') return ws.close(Close.DECODE_ERROR, 'Only encoding=json is supported.');
+    const conn = new GatewayConnection({ deps, resumeUrl: gatewayUrl(req, config.PUBLIC_URL), markDirty: (c) => dirty.add(c), saveNow }, ws, req, transport);
+    connections.add(conn);
+    ws.on('message', (data: Buffer, isBinary) => void conn.onMessage(data, isBinary));
+    ws.on('close', (code) => {
+      connections.delete(conn);
+      conn.onClosed(code);
+    });
+    ws.on('error', () => ws.terminate());
+    conn.hello();
+  }
+
+  const upgrade: UpgradeMount = {
+    path: '/gateway',
+    handle: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req)),
+  };
+
+  /** Graceful shutdown: op 7 so clients resume on another process, then close what is left. */
+  async function beforeClose() {
+    clearInterval(sweeper);
+    for (const c of connections) c.reconnect();
+    if (connections.size > 0) await new Promise((r) => setTimeout(r, RECONNECT_GRACE_MS));
+    for (const c of connections) c.close(Close.UNKNOWN_ERROR, 'Server restarting: reconnect and resume.');
+    clearInterval(flusher);
+    for (const c of connections) dirty.add(c);
+    await flush();
+  }
+
+  return { upgrade, beforeClose, connections };
+}
