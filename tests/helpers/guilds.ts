@@ -1,0 +1,38 @@
+// Guild fixtures built through the real API: a guild with members joined by invite, and roles.
+import type { Guild } from '../../shared/schemas/guild.js';
+import type { Role } from '../../shared/schemas/role.js';
+import { registerUser, uniqueName, type TestUser } from './clients.js';
+
+export interface GuildFixture {
+  owner: TestUser;
+  guild: Guild;
+  /** the #general channel created with the guild */
+  generalId: string;
+  members: TestUser[];
+}
+
+/** Makes `users` members of the guild through one unlimited invite to `channelId`. */
+export async function joinGuild(inviter: TestUser, channelId: string, users: TestUser[]) {
+  const invite = await inviter.client.invites.create.mutate({ channelId, maxAge: 0 });
+  for (const u of users) await u.client.invites.accept.mutate({ code: invite.code });
+}
+
+/** A new guild owned by `owner` (registered if not given) with `memberCount` new users (or `members`) joined. */
+export async function createGuild(
+  url: string,
+  opts: { owner?: TestUser; members?: TestUser[]; memberCount?: number } = {},
+): Promise<GuildFixture> {
+  const owner = opts.owner ?? (await registerUser(url));
+  const members = opts.members ?? (await Promise.all(Array.from({ length: opts.memberCount ?? 0 }, () => registerUser(url))));
+  const guild = await owner.client.guilds.create.mutate({ name: uniqueName('guild') });
+  const generalId = guild.systemChannelId!;
+  if (members.length) await joinGuild(owner, generalId, members);
+  return { owner, guild, generalId, members };
+}
+
+/** A new role with these permissions (created by `by`), assigned to each of `users`. */
+export async function grantRole(by: TestUser, guildId: string, users: TestUser[], permissions: bigint, extra: { position?: number } = {}): Promise<Role> {
+  const role = await by.client.roles.create.mutate({ guildId, name: uniqueName('role'), permissions: String(permissions), ...extra });
+  for (const u of users) await by.client.members.addRole.mutate({ guildId, userId: u.id, roleId: role.id });
+  return role;
+}

@@ -1,0 +1,398 @@
+// Who may call what: every guild, channel, role, member and invite procedure against every kind of
+// caller, from one table. Plus the role hierarchy and the permission cache (changes apply at once).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Permissions } from '../shared/permissions.js';
+import type { App } from '../server/app.js';
+import { errorOf, httpClient, registerUser, uniqueName, type Client, type TestUser } from './helpers/clients.js';
+import { grantRole, joinGuild } from './helpers/guilds.js';
+import { startTestServer } from './helpers/server.js';
+
+let app: App;
+let owner: TestUser;
+let granted: TestUser;
+let plain: TestUser;
+let victim: TestUser;
+let outsider: TestUser;
+beforeAll(async () => {
+  app = await startTestServer();
+  // Users are shared by every row; each row gets its own guild.
+  const users = await Promise.all(Array.from({ length: 5 }, () => registerUser(app.url)));
+  [owner, granted, plain, victim, outsider] = users as [TestUser, TestUser, TestUser, TestUser, TestUser];
+});
+
+/** @everyone in matrix guilds: enough to see and talk, nothing a row tests. */
+const BASE = Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES | Permissions.READ_MESSAGE_HISTORY;
+
+interface Fixture {
+  guildId: string;
+  generalId: string;
+  /** the role that gives `granted` the row's permission */
+  roleId: string;
+  /** an unlimited invite, for (re)joining */
+  inviteCode: string;
+}
+
+/** A guild owned by `owner`; granted, plain and victim are members; granted holds a role with `perm`. */
+async function fixture(perm: bigint): Promise<Fixture> {
+  const guild = await owner.client.guilds.create.mutate({ name: uniqueName('matrix') });
+  const generalId = guild.systemChannelId!;
+  await owner.client.roles.update.mutate({ guildId: guild.id, roleId: guild.id, permissions: String(BASE) });
+  await joinGuild(owner, generalId, [granted, plain, victim]);
+  const role = await grantRole(owner, guild.id, [granted], perm);
+  const invite = await owner.client.invites.create.mutate({ channelId: generalId, maxAge: 0 });
+  return { guildId: guild.id, generalId, roleId: role.id, inviteCode: invite.code };
+}
+
+/** A role created by the owner at position 1 (below the granted role), optionally assigned to the victim. */
+async function targetRole(fx: Fixture, assignToVictim = false) {
+  const role = await owner.client.roles.create.mutate({ guildId: fx.guildId, name: uniqueName('target') });
+  if (assignToVictim) await owner.client.members.addRole.mutate({ guildId: fx.guildId, userId: victim.id, roleId: role.id });
+  return role.id;
+}
+
+type Actor = 'anonymous' | 'outsider' | 'plain' | 'overwrite' | 'role' | 'owner';
+type Outcome = 'ok' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'FORBIDDEN' | 'BAD_REQUEST';
+
+interface Row<A> {
+  name: string;
+  /** what the role grants; null: membership is enough */
+  perm: bigint | null;
+  /** channel-scoped permissions can be denied by a channel overwrite (on `channelId` of the prepared call) */
+  scope: 'guild' | 'channel';
+  /** fresh arguments for one call, creating whatever the call consumes */
+  prepare(fx: Fixture): Promise<{ args: A; channelId?: string }>;
+  call(client: Client, args: A): Promise<unknown>;
+  /** outcomes that differ from the defaults */
+  expect?: Partial<Record<Actor, Outcome>>;
+}
+
+const row = <A,>(r: Row<A>) => r as unknown as Row<unknown>;
+const args = <A,>(a: A, channelId?: string) => Promise.resolve({ args: a, channelId });
+
+const rows: Row<unknown>[] = [
+  row({ name: 'guilds.get', perm: null, scope: 'guild', prepare: (fx) => args({ guildId: fx.guildId }), call: (c, a) => c.guilds.get.query(a) }),
+  row({
+    name: 'guilds.update',
+    perm: Permissions.MANAGE_GUILD,
+    scope: 'guild',
+    prepare: (fx) => args({ guildId: fx.guildId, description: 'changed' }),
+    call: (c, a) => c.guilds.update.mutate(a),
+  }),
+  row({
+    name: 'guilds.delete (owner only, even over ADMINISTRATOR)',
+    perm: Permissions.ADMINISTRATOR,
+    scope: 'guild',
+    prepare: (fx) => args({ guildId: fx.guildId }),
+    call: (c, a) => c.guilds.delete.mutate(a),
+    expect: { role: 'FORBIDDEN' },
+  }),
+  row({ name: 'guilds.channels', perm: null, scope: 'guild', prepare: (fx) => args({ guildId: fx.guildId }), call: (c, a) => c.guilds.channels.query(a) }),
+  row({
+    name: 'channels.create',
+    perm: Permissions.MANAGE_CHANNELS,
+    scope: 'guild',
+    prepare: (fx) => args({ guildId: fx.guildId, name: 'new-channel' }),
+    call: (c, a) => c.channels.create.mutate(a),
+  }),
+  row({
+    name: 'channels.get',
+    perm: Permissions.VIEW_CHANNEL,
+    scope: 'channel',
+    prepare: (fx) => args({ channelId: fx.generalId }, fx.generalId),
+    call: (c, a) => c.channels.get.query(a),
+    expect: { plain: 'ok' }, // @everyone can view
+  }),
+  row({
+    name: 'channels.update',
+    perm: Permissions.MANAGE_CHANNELS,
+    scope: 'channel',
+    prepare: (fx) => args({ channelId: fx.generalId, topic: 'changed' }, fx.generalId),
+    call: (c, a) => c.channels.update.mutate(a),
+  }),
+  row({
+    name: 'channels.delete',
+    perm: Permissions.MANAGE_CHANNELS,
+    scope: 'channel',
+    prepare: async (fx) => {
+      const ch = await owner.client.channels.create.mutate({ guildId: fx.guildId, name: 'doomed' });
+      return { args: { channelId: ch.id }, channelId: ch.id };
+    },
+    call: (c, a) => c.channels.delete.mutate(a),
+  }),
+  row({
+    name: 'channels.setOverwrite',
+    perm: Permissions.MANAGE_ROLES,
+    scope: 'channel',
+    prepare: (fx) => args({ channelId: fx.generalId, targetId: victim.id, type: 1 as const, allow: String(Permissions.VIEW_CHANNEL) }, fx.generalId),
+    call: (c, a) => c.channels.setOverwrite.mutate(a),
+  }),
+  row({
+    name: 'channels.deleteOverwrite',
+    perm: Permissions.MANAGE_ROLES,
+    scope: 'channel',
+    prepare: async (fx) => {
+      await owner.client.channels.setOverwrite.mutate({ channelId: fx.generalId, targetId: victim.id, type: 1, allow: String(Permissions.VIEW_CHANNEL) });
+      return { args: { channelId: fx.generalId, targetId: victim.id }, channelId: fx.generalId };
+    },
+    call: (c, a) => c.channels.deleteOverwrite.mutate(a),
+  }),
+  row({ name: 'roles.list', perm: null, scope: 'guild', prepare: (fx) => args({ guildId: fx.guildId }), call: (c, a) => c.roles.list.query(a) }),
+  row({
+    name: 'roles.create',
+    perm: Permissions.MANAGE_ROLES,
+    scope: 'guild',
+    prepare: (fx) => args({ guildId: fx.guildId, name: 'made' }),
+    call: (c, a) => c.roles.create.mutate(a),
+  }),
+  row({
+    name: 'roles.update',
+    perm: Permissions.MANAGE_ROLES,
+    scope: 'guild',
+    prepare: async (fx) => ({ args: { guildId: fx.guildId, roleId: await targetRole(fx), name: 'renamed' } }),
+    call: (c, a) => c.roles.update.mutate(a),
+  }),
+  row({
+    name: 'roles.delete',
+    perm: Permissions.MANAGE_ROLES,
+    scope: 'guild',
+    prepare: async (fx) => ({ args: { guildId: fx.guildId, roleId: await targetRole(fx) } }),
+    call: (c, a) => c.roles.delete.mutate(a),
+  }),
+  row({ name: 'members.list', perm: null, scope: 'guild', prepare: (fx) => args({ guildId: fx.guildId }), call: (c, a) => c.members.list.query(a) }),
+  row({
+    name: 'members.get',
+    perm: null,
+    scope: 'guild',
+    prepare: (fx) => args({ guildId: fx.guildId, userId: victim.id }),
+    call: (c, a) => c.members.get.query(a),
+  }),
+  row({
+    name: 'members.leave (the owner cannot)',
+    perm: null,
+    scope: 'guild',
+    prepare: (fx) => args({ guildId: fx.guildId }),
+    call: (c, a) => c.members.leave.mutate(a),
+    expect: { owner: 'BAD_REQUEST' },
+  }),
+  row({
+    name: 'members.kick',
+    perm: Permissions.KICK_MEMBERS,
+    scope: 'guild',
+    prepare: async (fx) => {
+      await victim.client.invites.accept.mutate({ code: fx.inviteCode }); // back in after an earlier kick
+      return { args: { guildId: fx.guildId, userId: victim.id } };
+    },
+    call: (c, a) => c.members.kick.mutate(a),
+  }),
+  row({
+    name: 'members.setNick (own)',
+    perm: Permissions.CHANGE_NICKNAME,
+    scope: 'guild',
+    prepare: (fx) => args({ guildId: fx.guildId, nick: 'me' }),
+    call: (c, a) => c.members.setNick.mutate(a),
+  }),
+  row({
+    name: "members.setNick (someone else's)",
+    perm: Permissions.MANAGE_NICKNAMES,
+    scope: 'guild',
+    prepare: (fx) => args({ guildId: fx.guildId, userId: victim.id, nick: 'you' }),
+    call: (c, a) => c.members.setNick.mutate(a),
+  }),
+  row({
+    name: 'members.addRole',
+    perm: Permissions.MANAGE_ROLES,
+    scope: 'guild',
+    prepare: async (fx) => ({ args: { guildId: fx.guildId, userId: victim.id, roleId: await targetRole(fx) } }),
+    call: (c, a) => c.members.addRole.mutate(a),
+  }),
+  row({
+    name: 'members.removeRole',
+    perm: Permissions.MANAGE_ROLES,
+    scope: 'guild',
+    prepare: async (fx) => ({ args: { guildId: fx.guildId, userId: victim.id, roleId: await targetRole(fx, true) } }),
+    call: (c, a) => c.members.removeRole.mutate(a),
+  }),
+  row({
+    name: 'invites.create',
+    perm: Permissions.CREATE_INSTANT_INVITE,
+    scope: 'channel',
+    prepare: (fx) => args({ channelId: fx.generalId }, fx.generalId),
+    call: (c, a) => c.invites.create.mutate(a),
+  }),
+  row({
+    name: 'invites.get (public)',
+    perm: null,
+    scope: 'guild',
+    prepare: (fx) => args({ code: fx.inviteCode }),
+    call: (c, a) => c.invites.get.query(a),
+    expect: { anonymous: 'ok', outsider: 'ok' },
+  }),
+  row({
+    name: 'invites.accept (members just get the guild)',
+    perm: null,
+    scope: 'guild',
+    prepare: (fx) => args({ code: fx.inviteCode }),
+    call: (c, a) => c.invites.accept.mutate(a),
+    expect: { outsider: 'ok' },
+  }),
+  row({
+    name: 'invites.delete',
+    perm: Permissions.MANAGE_CHANNELS,
+    scope: 'channel',
+    prepare: async (fx) => {
+      const invite = await owner.client.invites.create.mutate({ channelId: fx.generalId });
+      return { args: { code: invite.code }, channelId: fx.generalId };
+    },
+    call: (c, a) => c.invites.delete.mutate(a),
+  }),
+  row({
+    name: 'invites.listForGuild',
+    perm: Permissions.MANAGE_GUILD,
+    scope: 'guild',
+    prepare: (fx) => args({ guildId: fx.guildId }),
+    call: (c, a) => c.invites.listForGuild.query(a),
+  }),
+  row({
+    name: 'invites.listForChannel',
+    perm: Permissions.MANAGE_CHANNELS,
+    scope: 'channel',
+    prepare: (fx) => args({ channelId: fx.generalId }, fx.generalId),
+    call: (c, a) => c.invites.listForChannel.query(a),
+  }),
+];
+
+function expectedOutcomes(r: Row<unknown>): Partial<Record<Actor, Outcome>> {
+  return {
+    anonymous: 'UNAUTHORIZED',
+    outsider: 'NOT_FOUND',
+    plain: r.perm === null ? 'ok' : 'FORBIDDEN',
+    ...(r.scope === 'channel' ? { overwrite: 'FORBIDDEN' as const } : {}),
+    role: 'ok',
+    owner: 'ok',
+    ...r.expect,
+  };
+}
+
+const outcome = (p: Promise<unknown>): Promise<Outcome> =>
+  p.then(
+    () => 'ok',
+    async () => (await errorOf(p)).code as Outcome,
+  );
+
+describe('permission matrix', () => {
+  // Actors run in this order within a row; the owner last, since guilds.delete ends the guild.
+  it.concurrent.for(rows.map((r) => [r.name, r] as const))('%s', async ([, r], ctx) => {
+    const fx = await fixture(r.perm ?? 0n);
+    const clients: Record<Exclude<Actor, 'overwrite'>, Client> = {
+      anonymous: httpClient(app.url),
+      outsider: outsider.client,
+      plain: plain.client,
+      role: granted.client,
+      owner: owner.client,
+    };
+    const actual: Partial<Record<Actor, Outcome>> = {};
+    for (const actor of ['anonymous', 'outsider', 'plain', 'overwrite', 'role', 'owner'] as const) {
+      if (actor === 'overwrite' && r.scope !== 'channel') continue;
+      const { args: a, channelId } = await r.prepare(fx);
+      if (actor === 'overwrite') {
+        // the granted role keeps the permission guild-wide, but this channel denies it
+        const deny = { channelId: channelId!, targetId: fx.roleId };
+        await owner.client.channels.setOverwrite.mutate({ ...deny, type: 0, deny: String(r.perm) });
+        actual.overwrite = await outcome(r.call(granted.client, a));
+        await owner.client.channels.deleteOverwrite.mutate(deny);
+      } else {
+        actual[actor] = await outcome(r.call(clients[actor], a));
+      }
+    }
+    ctx.expect(actual).toEqual(expectedOutcomes(r));
+  });
+});
+
+describe('role hierarchy', () => {
+  /** `granted` holds a role with every permission a row needs; victim holds the same role (an equal). */
+  const hierarchyPerms = Permissions.MANAGE_ROLES | Permissions.KICK_MEMBERS | Permissions.MANAGE_NICKNAMES;
+
+  const cases: [string, (fx: Fixture, topRoleId: string) => Promise<unknown>][] = [
+    ['roles.update of a role above', (fx, top) => granted.client.roles.update.mutate({ guildId: fx.guildId, roleId: top, name: 'x' })],
+    ['roles.update of their own highest role', (fx) => granted.client.roles.update.mutate({ guildId: fx.guildId, roleId: fx.roleId, color: 1 })],
+    ['roles.update moving a role up to their level', async (fx) => granted.client.roles.update.mutate({ guildId: fx.guildId, roleId: await targetRole(fx), position: 2 })],
+    ['roles.delete of a role above', (fx, top) => granted.client.roles.delete.mutate({ guildId: fx.guildId, roleId: top })],
+    ['roles.create above themselves', (fx) => granted.client.roles.create.mutate({ guildId: fx.guildId, position: 3 })],
+    ['members.addRole of their own role', (fx) => granted.client.members.addRole.mutate({ guildId: fx.guildId, userId: plain.id, roleId: fx.roleId })],
+    ['members.removeRole of an equal role', (fx) => granted.client.members.removeRole.mutate({ guildId: fx.guildId, userId: victim.id, roleId: fx.roleId })],
+    ['members.kick of an equal', (fx) => granted.client.members.kick.mutate({ guildId: fx.guildId, userId: victim.id })],
+    ['members.kick of the owner', (fx) => granted.client.members.kick.mutate({ guildId: fx.guildId, userId: owner.id })],
+    ['members.setNick of an equal', (fx) => granted.client.members.setNick.mutate({ guildId: fx.guildId, userId: victim.id, nick: 'x' })],
+    ['members.setNick of the owner', (fx) => granted.client.members.setNick.mutate({ guildId: fx.guildId, userId: owner.id, nick: 'x' })],
+  ];
+
+  it.concurrent.for(cases)('%s is refused with ROLE_HIERARCHY', async ([, attempt], ctx) => {
+    const fx = await fixture(hierarchyPerms);
+    await owner.client.members.addRole.mutate({ guildId: fx.guildId, userId: victim.id, roleId: fx.roleId });
+    const top = await owner.client.roles.create.mutate({ guildId: fx.guildId, name: 'top', position: 2 });
+    ctx.expect(await errorOf(attempt(fx, top.id))).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_HIERARCHY' });
+  });
+});
+
+describe('permission changes apply at once (cache invalidation)', () => {
+  /** A permission source for `plain`: grant it, then revoke it. */
+  const sources: [string, (fx: Fixture) => Promise<() => Promise<unknown>>][] = [
+    [
+      'role permissions',
+      async (fx) => {
+        const roleId = await targetRole(fx);
+        await owner.client.members.addRole.mutate({ guildId: fx.guildId, userId: plain.id, roleId });
+        await owner.client.roles.update.mutate({ guildId: fx.guildId, roleId, permissions: String(Permissions.MANAGE_CHANNELS) });
+        return () => owner.client.roles.update.mutate({ guildId: fx.guildId, roleId, permissions: '0' });
+      },
+    ],
+    [
+      'role assignment',
+      async (fx) => {
+        await owner.client.members.addRole.mutate({ guildId: fx.guildId, userId: plain.id, roleId: fx.roleId });
+        return () => owner.client.members.removeRole.mutate({ guildId: fx.guildId, userId: plain.id, roleId: fx.roleId });
+      },
+    ],
+    [
+      'role deletion',
+      async (fx) => {
+        await owner.client.members.addRole.mutate({ guildId: fx.guildId, userId: plain.id, roleId: fx.roleId });
+        return () => owner.client.roles.delete.mutate({ guildId: fx.guildId, roleId: fx.roleId });
+      },
+    ],
+    [
+      '@everyone permissions',
+      async (fx) => {
+        await owner.client.roles.update.mutate({ guildId: fx.guildId, roleId: fx.guildId, permissions: String(BASE | Permissions.MANAGE_CHANNELS) });
+        return () => owner.client.roles.update.mutate({ guildId: fx.guildId, roleId: fx.guildId, permissions: String(BASE) });
+      },
+    ],
+    [
+      'member channel overwrite',
+      async (fx) => {
+        const target = { channelId: fx.generalId, targetId: plain.id };
+        await owner.client.channels.setOverwrite.mutate({ ...target, type: 1, allow: String(Permissions.MANAGE_CHANNELS) });
+        return () => owner.client.channels.deleteOverwrite.mutate(target);
+      },
+    ],
+  ];
+
+  it.concurrent.for(sources)('granting and revoking via %s', async ([, grant], ctx) => {
+    const fx = await fixture(Permissions.MANAGE_CHANNELS);
+    const attempt = () => plain.client.channels.update.mutate({ channelId: fx.generalId, topic: uniqueName() });
+    // the refusal is computed (and cached) first, so a stale cache would keep refusing after the grant
+    ctx.expect(await errorOf(attempt())).toMatchObject({ code: 'FORBIDDEN' });
+    const revoke = await grant(fx);
+    ctx.expect(await attempt()).toMatchObject({ id: fx.generalId });
+    await revoke();
+    ctx.expect(await errorOf(attempt())).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('a removed member loses access at once', async () => {
+    const fx = await fixture(0n);
+    expect(await victim.client.channels.get.query({ channelId: fx.generalId })).toMatchObject({ id: fx.generalId });
+    await owner.client.members.kick.mutate({ guildId: fx.guildId, userId: victim.id });
+    expect(await errorOf(victim.client.channels.get.query({ channelId: fx.generalId }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await errorOf(victim.client.guilds.get.query({ guildId: fx.guildId }))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
