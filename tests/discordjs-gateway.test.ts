@@ -116,7 +116,7 @@ describe('discord.js v14 bot', () => {
   it('survives a dropped connection by resuming, without missing messages', async () => {
     const resumed = once(Events.ShardResume, () => true, 20_000);
     proxy.cut();
-    const missed = [];
+    const missed: { id: string }[] = [];
     for (let i = 0; i < 3; i++) missed.push(await owner.client.messages.send.mutate({ channelId, content: `while away ${i}` }));
     const got = new Set<string>();
     const all = new Promise<void>((resolve) => {
