@@ -14,8 +14,10 @@ export const inviteRoutes: Route[] = [
   // needs no authentication
   get('/invites/:code', async ({ call, params }) => toDiscordInvite(await call('invites.get', { code: params.code }))),
 
-  // Discord answers a join with the invite; the preview is taken first, as a last use may delete the invite
+  // Discord answers a join with the invite. The preview is taken first (the last use makes the
+  // invite unusable), after authenticating: an anonymous join is a 401 even for an unknown code.
   post('/invites/:code', async ({ call, params }) => {
+    await call('users.me');
     const invite = await call('invites.get', { code: params.code });
     await call('invites.accept', { code: params.code });
     return toDiscordInvite(invite);

@@ -1,0 +1,235 @@
+// Discord REST tests: a raw HTTP client for /api, and runtime schemas of Discord's objects. Each
+// schema is checked at compile time against discord-api-types (`satisfies z.ZodType<APIx>`: its
+// output must be a valid APIx, so it must require every field APIx requires), and responses are
+// parsed with it at runtime — together: every response is a well-formed discord-api-types object.
+import {
+  ChannelType,
+  GuildDefaultMessageNotifications,
+  GuildExplicitContentFilter,
+  GuildMFALevel,
+  GuildNSFWLevel,
+  GuildPremiumTier,
+  GuildVerificationLevel,
+  InviteType,
+  Locale,
+  MessageType,
+  OverwriteType,
+  type APIChannel,
+  type APIExtendedInvite,
+  type APIGuild,
+  type APIGuildMember,
+  type APIMessage,
+  type APIRole,
+  type APIUser,
+  type RESTAPIPartialCurrentUserGuild,
+  type RESTError,
+  type RESTErrorData,
+  type RESTRateLimit,
+} from 'discord-api-types/v10';
+import { expect } from 'vitest';
+import { z } from 'zod';
+
+const snowflake = z.string().regex(/^[1-9]\d*$/);
+const iso = z.string().datetime({ offset: true });
+const bits = z.string().regex(/^\d+$/);
+const flags = z.number().int().min(0);
+const empty = z.array(z.never());
+
+export const userShape = z.object({
+  id: snowflake,
+  username: z.string(),
+  discriminator: z.string(),
+  global_name: z.string().nullable(),
+  avatar: z.string().nullable(),
+  bot: z.boolean(),
+}) satisfies z.ZodType<APIUser>;
+
+export const selfUserShape = userShape.extend({ email: z.string().nullable(), verified: z.boolean(), locale: z.string() }) satisfies z.ZodType<APIUser>;
+
+export const roleShape = z.object({
+  id: snowflake,
+  name: z.string(),
+  color: z.number().int(),
+  colors: z.object({ primary_color: z.number().int(), secondary_color: z.number().nullable(), tertiary_color: z.number().nullable() }),
+  hoist: z.boolean(),
+  position: z.number().int(),
+  permissions: bits,
+  managed: z.boolean(),
+  mentionable: z.boolean(),
+  flags,
+}) satisfies z.ZodType<APIRole>;
+
+export const guildShape = z.object({
+  id: snowflake,
+  name: z.string(),
+  icon: z.string().nullable(),
+  splash: z.null(),
+  discovery_splash: z.null(),
+  owner_id: snowflake,
+  afk_channel_id: z.null(),
+  afk_timeout: z.literal(300),
+  verification_level: z.enum(GuildVerificationLevel),
+  default_message_notifications: z.enum(GuildDefaultMessageNotifications),
+  explicit_content_filter: z.enum(GuildExplicitContentFilter),
+  roles: z.array(roleShape).min(1),
+  emojis: empty,
+  features: empty,
+  mfa_level: z.enum(GuildMFALevel),
+  application_id: z.null(),
+  system_channel_id: snowflake.nullable(),
+  system_channel_flags: flags,
+  rules_channel_id: z.null(),
+  vanity_url_code: z.null(),
+  description: z.string().nullable(),
+  banner: z.null(),
+  premium_tier: z.enum(GuildPremiumTier),
+  preferred_locale: z.enum(Locale),
+  public_updates_channel_id: z.null(),
+  nsfw_level: z.enum(GuildNSFWLevel),
+  premium_progress_bar_enabled: z.boolean(),
+  hub_type: z.null(),
+  safety_alerts_channel_id: z.null(),
+  incidents_data: z.null(),
+}) satisfies z.ZodType<APIGuild>;
+
+export const partialGuildShape = z.object({
+  id: snowflake,
+  name: z.string(),
+  icon: z.string().nullable(),
+  banner: z.null(),
+  owner: z.boolean(),
+  features: empty,
+  permissions: bits,
+}) satisfies z.ZodType<RESTAPIPartialCurrentUserGuild>;
+
+const overwriteShape = z.object({ id: snowflake, type: z.enum(OverwriteType), allow: bits, deny: bits });
+const guildChannelBase = {
+  id: snowflake,
+  guild_id: snowflake,
+  name: z.string().min(1),
+  position: z.number().int(),
+  permission_overwrites: z.array(overwriteShape),
+  nsfw: z.boolean(),
+  flags,
+};
+export const channelShape = z.discriminatedUnion('type', [
+  z.object({
+    ...guildChannelBase,
+    type: z.literal(ChannelType.GuildText),
+    topic: z.string().nullable(),
+    parent_id: snowflake.nullable(),
+    last_message_id: snowflake.nullable(),
+    rate_limit_per_user: z.number().int(),
+  }),
+  z.object({ ...guildChannelBase, type: z.literal(ChannelType.GuildVoice), parent_id: snowflake.nullable(), bitrate: z.number().int(), user_limit: z.number().int() }),
+  z.object({ ...guildChannelBase, type: z.literal(ChannelType.GuildCategory), parent_id: z.null() }),
+  z.object({ id: snowflake, type: z.literal(ChannelType.DM), name: z.null(), last_message_id: snowflake.nullable(), recipients: z.array(userShape), flags }),
+]) satisfies z.ZodType<APIChannel>;
+
+export const messageShape = z.object({
+  id: snowflake,
+  channel_id: snowflake,
+  author: userShape,
+  content: z.string(),
+  timestamp: iso,
+  edited_timestamp: iso.nullable(),
+  tts: z.boolean(),
+  mention_everyone: z.boolean(),
+  mentions: z.array(userShape),
+  mention_roles: z.array(snowflake),
+  attachments: empty,
+  embeds: empty,
+  pinned: z.boolean(),
+  type: z.enum(MessageType),
+  flags,
+  nonce: z.union([z.string(), z.number()]).optional(),
+  message_reference: z.object({ type: z.literal(0), message_id: snowflake, channel_id: snowflake, guild_id: snowflake.optional() }).optional(),
+}) satisfies z.ZodType<APIMessage>;
+
+export const memberShape = z.object({
+  user: userShape,
+  nick: z.string().nullable(),
+  roles: z.array(snowflake),
+  joined_at: iso,
+  deaf: z.boolean(),
+  mute: z.boolean(),
+  flags,
+}) satisfies z.ZodType<APIGuildMember>;
+
+export const inviteShape = z.object({
+  code: z.string().min(1),
+  type: z.enum(InviteType),
+  guild: z.object({
+    id: snowflake,
+    name: z.string(),
+    icon: z.string().nullable(),
+    splash: z.null(),
+    banner: z.null(),
+    description: z.string().nullable(),
+    features: empty,
+    verification_level: z.enum(GuildVerificationLevel),
+    vanity_url_code: z.null(),
+    nsfw_level: z.enum(GuildNSFWLevel),
+  }),
+  channel: z.object({ id: snowflake, name: z.string().nullable(), type: z.enum(ChannelType) }),
+  inviter: userShape.optional(),
+  expires_at: iso.nullable(),
+  uses: z.number().int(),
+  max_uses: z.number().int(),
+  max_age: z.number().int(),
+  temporary: z.boolean(),
+  created_at: iso,
+}) satisfies z.ZodType<APIExtendedInvite>;
+
+const errorData: z.ZodType<RESTErrorData> = z.lazy(() =>
+  z.union([z.object({ _errors: z.array(z.object({ code: z.string(), message: z.string() })) }), z.record(z.string(), errorData)]),
+);
+export const errorShape = z.object({ code: z.number().int(), message: z.string(), errors: errorData.optional() }) satisfies z.ZodType<RESTError>;
+export const rateLimitShape = z.object({ message: z.string(), retry_after: z.number().positive(), global: z.literal(false) }) satisfies z.ZodType<RESTRateLimit>;
+
+/** Parses `body` with `schema`, failing the test with the list of mismatches. */
+export function expectShape<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  expect(r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`), JSON.stringify(body)).toEqual([]);
+  return r.data as T;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  /** parsed JSON (undefined for an empty body) */
+  body: unknown;
+}
+
+export interface RequestOptions {
+  /** sent as is instead of JSON.stringify(body) */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A raw HTTP client for the Discord API of the server at `baseUrl`, under `prefix` (default /api/v10),
+ * authenticating as Discord bots do ("Bot <token>"). Asserts every non-empty response is JSON.
+ */
+export function discordApi(baseUrl: string, token?: string, prefix = '/api/v10') {
+  return async function request(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bot ${token}`;
+    if (body !== undefined || opts.raw !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${baseUrl}${prefix}${path}`, {
+      method,
+      headers: { ...headers, ...opts.headers },
+      body: opts.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+    const text = await res.text();
+    if (text) expect(res.headers.get('content-type'), `${method} ${path}`).toBe('application/json');
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  };
+}
+export type DiscordApi = ReturnType<typeof discordApi>;
+
+/** Asserts a Discord error response: HTTP status, JSON code, and a well-formed error body. */
+export function expectError(res: ApiResponse, status: number, code: number) {
+  expect({ status: res.status, code: (res.body as { code?: number } | undefined)?.code }, JSON.stringify(res.body)).toEqual({ status, code });
+  return expectShape(errorShape, res.body);
+}
