@@ -1,6 +1,7 @@
 // Messages: history with Discord's cursor semantics, and send/edit/delete with their events.
-// A send costs one database write round trip (one statement inserts the message, bumps the
-// channel's last_message_id and reads the author's profile); permission facts come from the cache.
+// A send costs one database write round trip (one statement inserts the message, reads the author's
+// profile and, unless a merged bump is due anyway, bumps the channel's last_message_id: see
+// last-message-id.ts); permission facts come from the cache.
 import type { z } from 'zod';
 import { ChannelType } from '../../shared/schemas/channel.js';
 import {
@@ -16,6 +17,7 @@ import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
 import { channelLines, publishToChannel } from './channel-events.js';
 import { fail, missingPermissions, notFound } from './errors.js';
+import { lastMessageIds } from './last-message-id.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { messageInclude, toMessage } from './serialize.js';
 
@@ -93,18 +95,23 @@ interface AuthorRow {
   createdAt: Date;
 }
 
-/** Inserts the message and bumps the channel's last_message_id in one statement; returns the author's profile. */
-async function insertMessage(deps: Deps, row: { id: bigint; channelId: bigint; authorId: bigint; content: string; nonce: string | null; type: number; referenceMessageId: bigint | null }) {
+type MessageRow = { id: bigint; channelId: bigint; authorId: bigint; content: string; nonce: string | null; type: number; referenceMessageId: bigint | null };
+
+/** Inserts the message (bumping the channel's last_message_id too when asked) in one statement; returns the author's profile. */
+async function insertMessage(deps: Deps, row: MessageRow, bumpInline: boolean) {
+  const bump = bumpInline
+    ? Prisma.sql`, bumped AS (
+        UPDATE channels SET last_message_id = ${row.id}
+        WHERE id = ${row.channelId} AND (last_message_id IS NULL OR last_message_id < ${row.id})
+      )`
+    : Prisma.empty;
   try {
     const [author] = await deps.db.$queryRaw<AuthorRow[]>`
       WITH inserted AS (
         INSERT INTO messages (id, channel_id, author_id, content, nonce, type, reference_message_id)
         VALUES (${row.id}, ${row.channelId}, ${row.authorId}, ${row.content}, ${row.nonce}, ${row.type}, ${row.referenceMessageId})
         RETURNING author_id
-      ), bumped AS (
-        UPDATE channels SET last_message_id = ${row.id}
-        WHERE id = ${row.channelId} AND (last_message_id IS NULL OR last_message_id < ${row.id})
-      )
+      )${bump}
       SELECT u.id, u.username, u.display_name AS "displayName", u.avatar, u.bot, u.created_at AS "createdAt"
       FROM inserted JOIN users u ON u.id = inserted.author_id`;
     if (!author) throw new Error('message insert returned no row');
@@ -141,24 +148,24 @@ export async function sendMessage(deps: Deps, userId: bigint, input: z.infer<typ
   await enforceSlowmode(deps, channel, perms, userId);
 
   const place = channelLines(deps).take(channel.id);
-  let message: Message;
+  const row: MessageRow = {
+    id: place.id,
+    channelId: channel.id,
+    authorId: userId,
+    content: input.content,
+    nonce: input.nonce ?? null,
+    type: replyTo === null ? MessageType.DEFAULT : MessageType.REPLY,
+    referenceMessageId: replyTo,
+  };
+  let stored;
   try {
-    const row = {
-      id: place.id,
-      channelId: channel.id,
-      authorId: userId,
-      content: input.content,
-      nonce: input.nonce ?? null,
-      type: replyTo === null ? MessageType.DEFAULT : MessageType.REPLY,
-      referenceMessageId: replyTo,
-    };
-    const author = await insertMessage(deps, row);
-    message = toMessage({ ...row, editedAt: null, createdAt: new Date(), author }, channel.guildId);
+    stored = await lastMessageIds(deps).write(channel.id, row.id, (bumpInline) => insertMessage(deps, row, bumpInline));
   } catch (err) {
-    await place.settle(null);
+    void place.settle(null);
     throw err;
   }
-  await place.settle(() => publishToChannel(deps, channel, 'MESSAGE_CREATE', message));
+  const message = toMessage({ ...row, editedAt: null, createdAt: new Date(), author: stored.result }, channel.guildId);
+  await Promise.all([stored.bumped, place.settle(() => publishToChannel(deps, channel, 'MESSAGE_CREATE', message))]);
   return message;
 }
 
