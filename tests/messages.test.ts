@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Permissions } from '../shared/permissions.js';
 import type { Message } from '../shared/schemas/message.js';
 import type { App } from '../server/app.js';
 import { errorOf, httpClient, registerUser, type TestUser } from './helpers/clients.js';
-import { publishedToUser } from './helpers/published.js';
+import { createGuild, grantRole, type GuildFixture } from './helpers/guilds.js';
+import { publishedToGuild, publishedToUser } from './helpers/published.js';
 import { startTestServer } from './helpers/server.js';
 
 let app: App;
@@ -289,5 +291,126 @@ describe('typing.start', () => {
     expect(await errorOf(outsider.client.typing.start.mutate({ channelId }))).toMatchObject({ code: 'NOT_FOUND', reason: 'UNKNOWN_CHANNEL' });
     expect(await errorOf(httpClient(app.url).typing.start.mutate({ channelId }))).toMatchObject({ code: 'UNAUTHORIZED' });
     expect(await errorOf(outsider.client.typing.start.mutate({ channelId: '' }))).toMatchObject({ code: 'BAD_REQUEST', reason: 'INVALID_FORM_BODY' });
+  });
+});
+
+describe('in guild channels', () => {
+  const P = Permissions;
+  let g: GuildFixture;
+  let member: TestUser;
+  let moderator: TestUser;
+  let stranger: TestUser;
+  beforeAll(async () => {
+    g = await createGuild(app.url, { memberCount: 2 });
+    [member, moderator] = g.members as [TestUser, TestUser];
+    stranger = await registerUser(app.url);
+    await grantRole(g.owner, g.guild.id, [moderator], P.MANAGE_MESSAGES);
+  });
+
+  /** A new text channel of the guild, with optional changes applied by the owner. */
+  async function textChannel(setup?: (channelId: string) => Promise<unknown>) {
+    const c = await g.owner.client.channels.create.mutate({ guildId: g.guild.id, name: 'room' });
+    await setup?.(c.id);
+    return c.id;
+  }
+  const denyEveryone = (channelId: string, deny: bigint) =>
+    g.owner.client.channels.setOverwrite.mutate({ channelId, targetId: g.guild.id, type: 0, deny: String(deny) });
+
+  it('publishes MESSAGE_CREATE and TYPING_START to the guild topic with guildId and channelId', async () => {
+    const channelId = g.generalId;
+    const m = await member.client.messages.send.mutate({ channelId, content: 'hi guild' });
+    expect(m).toMatchObject({ guildId: g.guild.id, channelId });
+    const created = (await publishedToGuild(app, g.guild.id, 'MESSAGE_CREATE')).filter((e) => (e.data as Message).id === m.id);
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ guildId: g.guild.id, channelId, data: m });
+    expect(await member.client.typing.start.mutate({ channelId })).toEqual({ ok: true });
+    const typing = (await publishedToGuild(app, g.guild.id, 'TYPING_START')).filter((e) => (e.data as { userId: string }).userId === member.id);
+    expect(typing).toHaveLength(1);
+    expect(typing[0]).toMatchObject({ guildId: g.guild.id, channelId, exclude: [member.id], data: { channelId, guildId: g.guild.id, userId: member.id } });
+  });
+
+  it('hides the channel from non-members as Unknown Channel for every procedure', async () => {
+    const channelId = g.generalId;
+    const m = await member.client.messages.send.mutate({ channelId, content: 'members only' });
+    const ref = { channelId, messageId: m.id };
+    const { messages, typing } = stranger.client;
+    const calls = [
+      () => messages.list.query({ channelId }),
+      () => messages.get.query(ref),
+      () => messages.send.mutate({ channelId, content: 'let me in' }),
+      () => messages.edit.mutate({ ...ref, content: 'x' }),
+      () => messages.delete.mutate(ref),
+      () => typing.start.mutate({ channelId }),
+    ];
+    for (const call of calls) expect(await errorOf(call())).toMatchObject({ code: 'NOT_FOUND', reason: 'UNKNOWN_CHANNEL' });
+  });
+
+  it('a member without VIEW_CHANNEL gets Missing Access', async () => {
+    const channelId = await textChannel((id) => denyEveryone(id, P.VIEW_CHANNEL));
+    for (const call of [
+      () => member.client.messages.list.query({ channelId }),
+      () => member.client.messages.send.mutate({ channelId, content: 'hidden' }),
+      () => member.client.typing.start.mutate({ channelId }),
+    ]) {
+      expect(await errorOf(call())).toMatchObject({ code: 'FORBIDDEN', reason: 'MISSING_ACCESS' });
+    }
+  });
+
+  it('a member without SEND_MESSAGES cannot send or type, and nothing is stored', async () => {
+    const channelId = await textChannel((id) => denyEveryone(id, P.SEND_MESSAGES));
+    expect(await errorOf(member.client.messages.send.mutate({ channelId, content: 'muted' }))).toMatchObject({ code: 'FORBIDDEN', reason: 'MISSING_PERMISSIONS' });
+    expect(await errorOf(member.client.typing.start.mutate({ channelId }))).toMatchObject({ code: 'FORBIDDEN', reason: 'MISSING_PERMISSIONS' });
+    expect(await member.client.messages.list.query({ channelId })).toEqual([]);
+    // the owner is not affected by overwrites
+    const ownMessage = await g.owner.client.messages.send.mutate({ channelId, content: 'announcement' });
+    expect(ids(await member.client.messages.list.query({ channelId }))).toEqual([ownMessage.id]);
+  });
+
+  it('without READ_MESSAGE_HISTORY the history is empty and single messages are forbidden', async () => {
+    const channelId = await textChannel((id) => denyEveryone(id, P.READ_MESSAGE_HISTORY));
+    const m = await member.client.messages.send.mutate({ channelId, content: 'write-only' });
+    expect(await member.client.messages.list.query({ channelId })).toEqual([]);
+    expect(await errorOf(member.client.messages.get.query({ channelId, messageId: m.id }))).toMatchObject({ code: 'FORBIDDEN', reason: 'MISSING_PERMISSIONS' });
+    expect(ids(await g.owner.client.messages.list.query({ channelId }))).toEqual([m.id]);
+  });
+
+  it('refuses to send into voice and category channels', async () => {
+    for (const type of [2, 4] as const) {
+      const c = await g.owner.client.channels.create.mutate({ guildId: g.guild.id, name: `not-text-${type}`, type });
+      expect(await errorOf(g.owner.client.messages.send.mutate({ channelId: c.id, content: 'hello?' }))).toMatchObject({
+        code: 'BAD_REQUEST',
+        reason: 'NOT_TEXT_CHANNEL',
+      });
+      expect(await app.deps.db.message.count({ where: { channelId: BigInt(c.id) } })).toBe(0);
+    }
+  });
+
+  it('slowmode limits each member per channel; MANAGE_MESSAGES and the owner bypass it', async () => {
+    const channelId = await textChannel((id) => g.owner.client.channels.update.mutate({ channelId: id, rateLimitPerUser: 30 }));
+    const first = await member.client.messages.send.mutate({ channelId, content: 'first' });
+    const slowed = await member.client.messages.send.mutate({ channelId, content: 'second' }).catch((e) => e.data);
+    expect(slowed).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'SLOWMODE' });
+    expect(slowed.retryAfter).toBeGreaterThan(0);
+    expect(slowed.retryAfter).toBeLessThanOrEqual(30);
+    // other channels are not slowed, and a rejected send leaves nothing behind
+    await member.client.messages.send.mutate({ channelId: g.generalId, content: 'elsewhere' });
+    expect(ids(await member.client.messages.list.query({ channelId }))).toEqual([first.id]);
+    for (const exempt of [moderator, g.owner]) {
+      for (let i = 0; i < 3; i++) await exempt.client.messages.send.mutate({ channelId, content: `exempt ${i}` });
+    }
+    expect(await member.client.messages.list.query({ channelId })).toHaveLength(7);
+  });
+
+  it("MANAGE_MESSAGES lets a moderator delete others' messages, but not edit them", async () => {
+    const channelId = g.generalId;
+    const m = await member.client.messages.send.mutate({ channelId, content: 'moderate me' });
+    const ref = { channelId, messageId: m.id };
+    const modMessage = await moderator.client.messages.send.mutate({ channelId, content: 'by a moderator' });
+    expect(await errorOf(member.client.messages.delete.mutate({ channelId, messageId: modMessage.id }))).toMatchObject({ code: 'FORBIDDEN', reason: 'MISSING_PERMISSIONS' });
+    expect(await errorOf(moderator.client.messages.edit.mutate({ ...ref, content: 'censored' }))).toMatchObject({ code: 'FORBIDDEN', reason: 'NOT_AUTHOR' });
+    expect(await moderator.client.messages.delete.mutate(ref)).toEqual({ ok: true });
+    const deleted = (await publishedToGuild(app, g.guild.id, 'MESSAGE_DELETE')).filter((e) => (e.data as { id: string }).id === m.id);
+    expect(deleted).toHaveLength(1);
+    expect(deleted[0]).toMatchObject({ guildId: g.guild.id, channelId, data: { id: m.id, channelId, guildId: g.guild.id } });
   });
 });
