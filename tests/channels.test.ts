@@ -3,7 +3,7 @@ import { Permissions } from '../shared/permissions.js';
 import type { App } from '../server/app.js';
 import { channelInfo } from '../server/services/permissions.js';
 import { errorOf, registerUser, type TestUser } from './helpers/clients.js';
-import { createGuild, grantRole } from './helpers/guilds.js';
+import { createGuild } from './helpers/guilds.js';
 import { publishedToGuild } from './helpers/published.js';
 import { startTestServer } from './helpers/server.js';
 
