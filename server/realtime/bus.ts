@@ -260,11 +260,15 @@ export class RedisBus implements EventBus {
     const after = parseEventId(afterId);
     if (!after || tooOld(after.at, this.opts)) return 'expired' as const;
     const pipeline = this.pub.pipeline();
+    pipeline.get(`${this.prefix}seq`);
     for (const t of topics) {
       pipeline.call('XINFO', 'STREAM', this.stream(t));
       pipeline.xrange(this.stream(t), `${after.seq + 1}-0`, '+');
     }
-    const results = (await pipeline.exec()) ?? [];
+    const [current, ...results] = (await pipeline.exec()) ?? [];
+    // A resume point from the future (another deployment, or Redis lost its data) matches nothing
+    // here; resuming from it would skip every event until the counter caught up.
+    if (after.seq > Number(current?.[1] ?? 0)) return 'expired' as const;
     const lists: BusEvent[][] = [];
     for (let i = 0; i < results.length; i += 2) {
       const [infoErr, info] = results[i]!;

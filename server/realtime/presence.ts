@@ -122,22 +122,43 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, redis?: Re
   }
   const shown = (s: PresenceStatus): VisibleStatus => (s === 'invisible' ? 'offline' : s);
 
+  // One line per user: a connect, a disconnect and a status change of the same user run one after
+  // another, so that the announcements go out in the order the changes happened (a reconnect racing
+  // the old connection's close must not end with "offline" announced last).
+  const lines = new Map<bigint, Promise<void>>();
+  function inLine<T>(userId: bigint, change: () => Promise<T>): Promise<T> {
+    const result = (lines.get(userId) ?? Promise.resolve()).then(change);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    lines.set(userId, tail);
+    void tail.then(() => {
+      if (lines.get(userId) === tail) lines.delete(userId);
+    });
+    return result;
+  }
+
   return {
     async connect(userId) {
       const connId = `${processTag}.${++nextConn}`;
       local.set(connId, userId);
-      const count = await store.add(userId, connId);
-      if (count === 1) {
-        const s = shown(await chosenStatus(userId));
-        if (s !== 'offline') await publish(userId, s);
-      }
+      await inLine(userId, async () => {
+        const count = await store.add(userId, connId);
+        if (count === 1) {
+          const s = shown(await chosenStatus(userId));
+          if (s !== 'offline') await publish(userId, s);
+        }
+      });
       let closed = false;
       return async () => {
         if (closed) return;
         closed = true;
         local.delete(connId);
-        const left = await store.remove(userId, connId);
-        if (left === 0 && shown(await chosenStatus(userId)) !== 'offline') await publish(userId, 'offline');
+        await inLine(userId, async () => {
+          const left = await store.remove(userId, connId);
+          if (left === 0 && shown(await chosenStatus(userId)) !== 'offline') await publish(userId, 'offline');
+        });
       };
     },
     async visible(userIds) {
@@ -152,10 +173,12 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, redis?: Re
       return out;
     },
     async setStatus(userId, status) {
-      const before = (await this.visible([userId])).get(userId);
-      await db.user.update({ where: { id: userId }, data: { status } });
-      const after = (await this.visible([userId])).get(userId);
-      if (after && after !== before) await publish(userId, after);
+      await inLine(userId, async () => {
+        const before = (await this.visible([userId])).get(userId);
+        await db.user.update({ where: { id: userId }, data: { status } });
+        const after = (await this.visible([userId])).get(userId);
+        if (after && after !== before) await publish(userId, after);
+      });
     },
     async close() {
       clearInterval(refresher);

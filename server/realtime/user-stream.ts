@@ -32,7 +32,10 @@ export interface StreamOptions {
   expiresAt?: number;
   /** undelivered events kept before the consumer is considered too slow */
   maxQueue?: number;
-  /** called once the stream listens to all its topics: state read after this cannot miss an event */
+  /**
+   * called once the stream listens to all its topics (state read after this cannot miss an event)
+   * and the connection counts for presence
+   */
   onSubscribed?: () => void;
 }
 
@@ -79,8 +82,8 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
   const memberships = await db.member.findMany({ where: { userId: user.id }, select: { guildId: true } });
   for (const m of memberships) follow(guildTopic(m.guildId));
   await Promise.all([...unsubscribers.values()].map((s) => s.ready));
-  opts.onSubscribed?.();
   const releasePresence = await deps.presence.connect(user.id);
+  opts.onSubscribed?.();
   const onAbort = () => wake?.();
   opts.signal.addEventListener('abort', onAbort);
 
@@ -89,6 +92,20 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
     // Topic-following changes ride on the events themselves.
     if (e.type === 'GUILD_CREATE') follow(guildTopic((e.data as { id: string }).id));
     if (e.type === 'GUILD_DELETE') unfollow(guildTopic((e.data as { id: string }).id));
+  };
+  /**
+   * Live GUILD_CREATE: the guild's events published after it but before the new subscription took
+   * effect were not received; take them from the resume buffer and merge them into the queue in
+   * sequence order (duplicates of live ones are skipped by sequence number).
+   */
+  const catchUpJoined = async (e: BusEvent) => {
+    if (e.type !== 'GUILD_CREATE') return;
+    const topic = guildTopic((e.data as { id: string }).id);
+    await unsubscribers.get(topic)?.ready;
+    const gap = await bus.replay([topic], e.id);
+    if (gap === 'expired' || gap.length === 0) return;
+    queue.push(...gap);
+    queue.sort((a, b) => parseEventId(a.id)!.seq - parseEventId(b.id)!.seq);
   };
 
   try {
@@ -134,6 +151,7 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
       if (seq <= lastSeq) continue; // already replayed, or delivered through another topic
       lastSeq = seq;
       track(e);
+      await catchUpJoined(e);
       if (await visibleTo(deps, user.id, e)) {
         deps.metrics.eventsDelivered.inc();
         yield { kind: 'event', event: e };

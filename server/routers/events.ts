@@ -1,7 +1,8 @@
 import { tracked, TRPCError } from '@trpc/server';
 import jwt from 'jsonwebtoken';
+import type { WebSocket } from 'ws';
 import { streamInput, type StreamEvent } from '../../shared/schemas/events.js';
-import { StreamClosed, userEventStream } from '../realtime/user-stream.js';
+import { StreamClosed, userEventStream, type StreamItem } from '../realtime/user-stream.js';
 import { protectedProcedure, router } from '../trpc.js';
 
 /** The access token's expiry (ms), or undefined for long-lived tokens. */
@@ -10,40 +11,63 @@ function tokenExpiry(token: string | null): number | undefined {
   return exp ? exp * 1000 : undefined;
 }
 
+/** The stream's items as tracked tRPC events, starting with the already requested `first`. */
+async function* deliver(
+  items: AsyncGenerator<StreamItem>,
+  first: Promise<IteratorResult<StreamItem>>,
+  socket: WebSocket | undefined,
+  maxBuffered: number,
+) {
+  try {
+    for (let r = await first; !r.done; r = await items.next()) {
+      const item = r.value;
+      if (socket && socket.bufferedAmount > maxBuffered) {
+        socket.close(1008, 'slow consumer: send buffer limit exceeded');
+        return;
+      }
+      if (item.kind === 'caught-up') continue;
+      if (item.kind === 'resync') {
+        yield tracked(item.id, { type: 'RESYNC_REQUIRED', guildId: null, channelId: null, data: null } as StreamEvent);
+        continue;
+      }
+      const { type, guildId, channelId, data } = item.event;
+      yield tracked(item.event.id, { type, guildId: guildId ?? null, channelId: channelId ?? null, data } as StreamEvent);
+    }
+  } catch (err) {
+    if (err instanceof StreamClosed) {
+      if (err.reason === 'overflow') socket?.close(1008, 'slow consumer: event queue limit exceeded');
+      throw new TRPCError({ code: err.reason === 'revoked' ? 'UNAUTHORIZED' : 'TOO_MANY_REQUESTS', message: err.message });
+    }
+    throw err;
+  } finally {
+    await items.return(undefined);
+  }
+}
+
 export const eventsRouter = router({
   /**
    * Everything the caller may see, as it happens. Each event is tracked by id: a client that
    * reconnects with `lastEventId` gets exactly what it missed (or RESYNC_REQUIRED when that is
    * outside the resume window). Ends with UNAUTHORIZED when the session is revoked or the access
    * token expires; a client that stops reading is disconnected.
+   *
+   * The client hears "started" only once the stream listens to all its topics and counts for
+   * presence, so whatever the client does after that is seen by the stream.
    */
-  stream: protectedProcedure.input(streamInput).subscription(async function* ({ ctx, input, signal }) {
-    const socket = ctx.socket;
-    const maxBuffered = ctx.deps.config.WS_MAX_BUFFERED_BYTES;
-    try {
-      for await (const item of userEventStream(ctx.deps, ctx.user, {
-        lastEventId: input?.lastEventId,
-        signal: signal!,
-        expiresAt: tokenExpiry(ctx.token),
-      })) {
-        if (socket && socket.bufferedAmount > maxBuffered) {
-          socket.close(1008, 'slow consumer: send buffer limit exceeded');
-          return;
-        }
-        if (item.kind === 'caught-up') continue;
-        if (item.kind === 'resync') {
-          yield tracked(item.id, { type: 'RESYNC_REQUIRED', guildId: null, channelId: null, data: null } as StreamEvent);
-          continue;
-        }
-        const { type, guildId, channelId, data } = item.event;
-        yield tracked(item.event.id, { type, guildId: guildId ?? null, channelId: channelId ?? null, data } as StreamEvent);
-      }
-    } catch (err) {
-      if (err instanceof StreamClosed) {
-        if (err.reason === 'overflow') socket?.close(1008, 'slow consumer: event queue limit exceeded');
-        throw new TRPCError({ code: err.reason === 'revoked' ? 'UNAUTHORIZED' : 'TOO_MANY_REQUESTS', message: err.message });
-      }
-      throw err;
-    }
+  stream: protectedProcedure.input(streamInput).subscription(async ({ ctx, input, signal }) => {
+    let listening!: () => void;
+    const subscribed = new Promise<void>((resolve) => (listening = resolve));
+    const items = userEventStream(ctx.deps, ctx.user, {
+      lastEventId: input?.lastEventId,
+      signal: signal!,
+      expiresAt: tokenExpiry(ctx.token),
+      onSubscribed: () => listening(),
+    });
+    const first = items.next();
+    first.catch(() => {}); // observed by deliver(); this only keeps an early failure from going unhandled
+    // A subscription ended before it was iterated (client gone) is aborted: end the stream with it.
+    signal!.addEventListener('abort', () => void items.return(undefined).catch(() => {}), { once: true });
+    await Promise.race([subscribed, first]);
+    return deliver(items, first, ctx.socket, ctx.deps.config.WS_MAX_BUFFERED_BYTES);
   }),
 });

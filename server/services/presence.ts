@@ -4,15 +4,17 @@ import type { MemberPresence } from '../../shared/schemas/presence.js';
 import type { PresenceStatus } from '../realtime/presence.js';
 import type { AppDeps } from '../deps.js';
 import { requireGuildPermission } from './permissions.js';
+import { updateSelf } from './users.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'presence'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'presence'>;
 
 // Members are scanned in pages so a large guild with few people online costs bounded memory per step.
 const PAGE = 1000;
 
+/** Same path as users.updateMe({status}): the user's other clients hear USER_UPDATE, their guilds PRESENCE_UPDATE. */
 export async function setStatus(deps: Deps, userId: bigint, status: PresenceStatus) {
-  await deps.presence.setStatus(userId, status);
-  return { status };
+  const self = await updateSelf(deps, userId, { status });
+  return { status: self.status };
 }
 
 /** Members of the guild who are not offline (as others see them), lowest user ids first, at most `limit`. */

@@ -3,7 +3,6 @@
 // guild of their own, recognised by its id). A stream delivers in publish order, so once a user's
 // marker has arrived, every earlier event meant for them has arrived too — and anything absent was
 // not delivered.
-import type { EventName } from '../../shared/events.js';
 import type { StreamEvent } from '../../shared/schemas/events.js';
 import type { TestUser } from './clients.js';
 import { collectEvents, type EventCollector } from './events.js';
@@ -19,7 +18,7 @@ export interface Watch<K extends string> {
    * Waits for every user's marker, then returns, per user, the events received since the previous
    * settle (markers removed), optionally without some event types.
    */
-  settle(opts?: { ignore?: EventName[] }): Promise<Record<K, StreamEvent[]>>;
+  settle(opts?: { ignore?: StreamEvent['type'][] }): Promise<Record<K, StreamEvent[]>>;
   close(): void;
 }
 
