@@ -9,6 +9,7 @@ import {
   discordApi,
   expectError,
   expectShape,
+  fieldCodes,
   partialGuildShape,
   selfUserShape,
   userShape,
@@ -35,8 +36,6 @@ beforeAll(async () => {
 });
 
 const PASSWORD = 'correct horse battery';
-const fieldCodes = (errors: unknown, field: string) =>
-  ((errors as Record<string, { _errors?: { code: string }[] }>)[field]?._errors ?? []).map((e) => e.code);
 
 describe('Discord client accounts (/auth)', () => {
   it('registers (ignoring Discord-only fields) and logs in with long-lived tokens', async () => {

@@ -233,3 +233,20 @@ export function expectError(res: ApiResponse, status: number, code: number) {
   expect({ status: res.status, code: (res.body as { code?: number } | undefined)?.code }, JSON.stringify(res.body)).toEqual({ status, code });
   return expectShape(errorShape, res.body);
 }
+
+/** The field error codes at `path` of Discord's nested `errors` (e.g. fieldCodes(errors, 'colors', 'primary_color')). */
+export function fieldCodes(errors: unknown, ...path: string[]): string[] {
+  let node = errors as Record<string, unknown> | undefined;
+  for (const p of path) node = node?.[p] as Record<string, unknown> | undefined;
+  return ((node?._errors as { code: string }[] | undefined) ?? []).map((e) => e.code);
+}
+
+/** Discord's nested `errors` flattened to {"permission_overwrites.0.allow": [codes]}. */
+export function errorFields(errors: unknown, prefix = ''): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries((errors ?? {}) as Record<string, unknown>)) {
+    if (k === '_errors') out[prefix.slice(0, -1)] = (v as { code: string }[]).map((e) => e.code);
+    else Object.assign(out, errorFields(v, `${prefix}${k}.`));
+  }
+  return out;
+}
