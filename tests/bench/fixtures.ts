@@ -1,0 +1,68 @@
+// Accounts, guilds and memberships for the scenarios, made through the public API: one owner
+// (registered once: password hashing is slow) and bot accounts (no password hashing) that join
+// guilds through invites, as users do.
+import { randomBytes } from 'node:crypto';
+import { mapLimit, type HttpClient } from './http.js';
+
+/** Setup requests in flight at once. */
+const SETUP_CONCURRENCY = 20;
+
+export interface Account {
+  id: string;
+  token: string;
+}
+
+export interface BenchGuild {
+  id: string;
+  /** its text channel (the system channel created with the guild) */
+  channelId: string;
+  invite: string;
+}
+
+export class Fixtures {
+  private tag = randomBytes(3).toString('hex');
+  private botCount = 0;
+  private bots: Account[] = [];
+
+  private constructor(
+    private http: HttpClient,
+    readonly owner: Account,
+  ) {}
+
+  /** Registers the owner and gives it a long-lived token (access tokens expire during long runs). */
+  static async create(http: HttpClient): Promise<Fixtures> {
+    const username = `bench_${randomBytes(4).toString('hex')}`;
+    const password = randomBytes(12).toString('hex');
+    await http.trpc('mutation', 'auth.register', { username, email: `${username}@bench.test`, password });
+    const { token, user } = await http.trpc<{ token: string; user: { id: string } }>('mutation', 'auth.createToken', { login: username, password });
+    return new Fixtures(http, { id: user.id, token });
+  }
+
+  /** `count` new bot accounts owned by the owner. */
+  async newBots(count: number): Promise<Account[]> {
+    const first = this.botCount;
+    this.botCount += count;
+    return mapLimit(Array.from({ length: count }, (_, i) => first + i), SETUP_CONCURRENCY, async (i) => {
+      const r = await this.http.trpc<{ token: string; bot: { id: string } }>('mutation', 'auth.createBot', { username: `b${this.tag}_${i}` }, this.owner.token);
+      return { id: r.bot.id, token: r.token };
+    });
+  }
+
+  /** The first `count` bots of a pool shared by the scenarios of a run (created as needed). */
+  async pooledBots(count: number): Promise<Account[]> {
+    if (this.bots.length < count) this.bots.push(...(await this.newBots(count - this.bots.length)));
+    return this.bots.slice(0, count);
+  }
+
+  /** A guild owned by the owner, with a never-expiring unlimited invite to its text channel. */
+  async guild(name: string): Promise<BenchGuild> {
+    const g = await this.http.trpc<{ id: string; systemChannelId: string }>('mutation', 'guilds.create', { name }, this.owner.token);
+    const inv = await this.http.trpc<{ code: string }>('mutation', 'invites.create', { channelId: g.systemChannelId, maxAge: 0, maxUses: 0 }, this.owner.token);
+    return { id: g.id, channelId: g.systemChannelId, invite: inv.code };
+  }
+
+  /** Every account joins the guild through its invite. */
+  async join(guild: BenchGuild, accounts: Account[]): Promise<void> {
+    await mapLimit(accounts, SETUP_CONCURRENCY, (a) => this.http.trpc('mutation', 'invites.accept', { code: guild.invite }, a.token));
+  }
+}
