@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { App } from '../server/app.js';
 import { registerUser, type TestUser } from './helpers/clients.js';
-import { discordApi, errorFields, expectError, expectShape, fieldCodes, messageShape, type DiscordApi } from './helpers/compat-rest.js';
+import { discordApi, errorFields, expectError, expectShape, fieldCodes, messageShape, rateLimitShape, type DiscordApi } from './helpers/compat-rest.js';
 import { createGuild, type GuildFixture } from './helpers/guilds.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -141,6 +141,21 @@ describe('message errors', () => {
     expect(long.errors).toEqual({ content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } });
     const nonce = expectError(await member('POST', `/channels/${fx.generalId}/messages`, { content: 'x', nonce: 'n'.repeat(26) }), 400, 50035);
     expect(fieldCodes(nonce.errors, 'nonce')).toEqual(['BASE_TYPE_MAX_LENGTH']);
+  });
+});
+
+describe('slowmode', () => {
+  it('a second message within rate_limit_per_user is a 429 with code 20016; moderators are exempt', async () => {
+    const channelId = ((await owner('POST', `/guilds/${fx.guild.id}/channels`, { name: 'slow', rate_limit_per_user: 60 })).body as { id: string }).id;
+    await send(member, channelId, { content: 'first' });
+    const second = await member('POST', `/channels/${channelId}/messages`, { content: 'second' });
+    expect(second.status).toBe(429);
+    const body = expectShape(rateLimitShape.extend({ code: z.literal(20016) }), second.body);
+    expect(body.retry_after).toBeGreaterThan(50);
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(50);
+    expect(second.headers.get('x-ratelimit-remaining')).toBe('0');
+    await send(owner, channelId, { content: 'owner 1' });
+    await send(owner, channelId, { content: 'owner 2' });
   });
 });
 

@@ -87,7 +87,10 @@ export function toDiscordError(err: unknown, input: unknown, fieldNames: FieldNa
   const status = getHTTPStatusCodeFromError(err);
   if (err.cause instanceof ZodError) return zodError(err.cause, input, fieldNames);
   const reason = err.cause instanceof AppErrorCause ? err.cause.reason : undefined;
-  if (err.code === 'TOO_MANY_REQUESTS') return rateLimited(err.cause instanceof AppErrorCause ? (err.cause.retryAfterMs ?? 1000) : 1000);
+  if (err.code === 'TOO_MANY_REQUESTS') {
+    const retryAfterMs = err.cause instanceof AppErrorCause ? (err.cause.retryAfterMs ?? 1000) : 1000;
+    return rateLimited(retryAfterMs, reason ? REASONS[reason].code : 0);
+  }
   if (err.code === 'UNAUTHORIZED' && reason !== 'INVALID_CREDENTIALS') return httpError(401);
   if (!reason || reason === 'SERVICE_UNAVAILABLE') return httpError(status);
   const mapped = REASONS[reason];
@@ -95,12 +98,20 @@ export function toDiscordError(err: unknown, input: unknown, fieldNames: FieldNa
   return error(mapped.code === INVALID_FORM_BODY ? 400 : status, mapped.code, err.message);
 }
 
-function rateLimited(retryAfterMs: number): DiscordError {
+/** Discord's 429; limits with a JSON code of their own (slowmode: 20016) carry it in the body. */
+function rateLimited(retryAfterMs: number, code: number): DiscordError {
   const seconds = retryAfterMs / 1000;
   return new DiscordError(
     429,
-    { message: 'You are being rate limited.', retry_after: seconds, global: false },
-    { 'retry-after': String(Math.ceil(seconds)), 'x-ratelimit-scope': 'user' },
+    { message: 'You are being rate limited.', retry_after: seconds, global: false, ...(code ? { code } : {}) },
+    {
+      'retry-after': String(Math.ceil(seconds)),
+      'x-ratelimit-scope': 'user',
+      // whichever limit was hit (the per-user one, or e.g. a channel's slowmode), it is exhausted until then
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset-after': seconds.toFixed(3),
+      'x-ratelimit-reset': ((Date.now() + retryAfterMs) / 1000).toFixed(3),
+    },
   );
 }
 
