@@ -75,12 +75,14 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       }
       const bus = new RedisBus(redis, sub, prefix, busOpts, logger);
       cleanups.push(() => bus.close());
+      const limiter = new RedisRateLimiter(redis, prefix);
+      cleanups.push(() => limiter.close());
       deps = {
         ...base,
         redis,
         bus,
-        cache: new RedisCache(redis, prefix),
-        limiter: new RedisRateLimiter(redis, prefix),
+        cache: new RedisCache(redis, prefix, logger),
+        limiter,
         ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? lease!.processId),
         presence: createPresence(db, bus, logger, redis, prefix),
         sessionStore: new RedisSessionStore(redis, prefix),

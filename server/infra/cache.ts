@@ -3,7 +3,11 @@
 // entries. A value computed from data read before an invalidation is never stored after it
 // (setIfVersion compares the version read before the computation), so a stale cache cannot
 // grant access that was revoked.
+//
+// The cache is never the only way to an answer: when it cannot be read (Redis unreachable) the
+// value is computed from the database and not stored.
 import type { Redis } from 'ioredis';
+import type { Logger } from '../observability/logger.js';
 
 export interface VersionedCache {
   version(ns: string): Promise<string>;
@@ -14,11 +18,16 @@ export interface VersionedCache {
 
 /** Reads through the cache: compute() runs only on a miss, and its result is stored if still current. */
 export async function cached(cache: VersionedCache, ns: string, field: string, compute: () => Promise<string>): Promise<string> {
-  const hit = await cache.get(ns, field);
-  if (hit !== undefined) return hit;
-  const version = await cache.version(ns);
+  let version: string;
+  try {
+    const hit = await cache.get(ns, field);
+    if (hit !== undefined) return hit;
+    version = await cache.version(ns);
+  } catch {
+    return compute(); // cache unreachable
+  }
   const value = await compute();
-  await cache.setIfVersion(ns, version, field, value);
+  await cache.setIfVersion(ns, version, field, value).catch(() => {});
   return value;
 }
 
@@ -60,8 +69,23 @@ if v == ARGV[1] then
 end
 return 0`;
 
+/**
+ * An invalidation Redis did not take (it was unreachable) is kept here and sent again as soon as
+ * Redis answers; until then this process bypasses the namespace, so it never serves an entry the
+ * change made stale. (Other processes cannot know of the change before Redis does; during an
+ * outage of the shared Redis they cannot read the cache either, and compute from the database.)
+ */
 export class RedisCache implements VersionedCache {
-  constructor(private redis: Redis, private prefix: string) {}
+  private unsent = new Set<string>();
+  private resending?: Promise<void>;
+
+  constructor(
+    private redis: Redis,
+    private prefix: string,
+    private logger: Logger,
+  ) {
+    redis.on('ready', () => void this.resend());
+  }
   private vkey(ns: string) {
     return `${this.prefix}cv:{${ns}}`;
   }
@@ -72,12 +96,41 @@ export class RedisCache implements VersionedCache {
     return (await this.redis.get(this.vkey(ns))) ?? '0';
   }
   async get(ns: string, field: string) {
+    if (this.unsent.size > 0) {
+      void this.resend();
+      if (this.unsent.has(ns)) return undefined;
+    }
     return (await this.redis.hget(this.hkey(ns), field)) ?? undefined;
   }
   async setIfVersion(ns: string, version: string, field: string, value: string) {
+    if (this.unsent.has(ns)) return;
     await this.redis.eval(SET_IF_VERSION, 2, this.vkey(ns), this.hkey(ns), version, field, value, TTL_SECONDS);
   }
   async invalidate(ns: string) {
+    try {
+      await this.send(ns);
+    } catch (err) {
+      if (this.unsent.size === 0) this.logger.warn({ err: (err as Error).message }, 'cache invalidation deferred until Redis answers');
+      this.unsent.add(ns);
+    }
+  }
+  private async send(ns: string) {
     await this.redis.multi().incr(this.vkey(ns)).expire(this.vkey(ns), TTL_SECONDS * 2).del(this.hkey(ns)).exec();
+  }
+  /** Sends the deferred invalidations (one pass at a time); what still fails stays deferred. */
+  private resend(): Promise<void> {
+    if (this.resending || this.unsent.size === 0 || this.redis.status !== 'ready') return this.resending ?? Promise.resolve();
+    this.resending = (async () => {
+      for (const ns of [...this.unsent]) {
+        try {
+          await this.send(ns);
+          this.unsent.delete(ns);
+        } catch {
+          return;
+        }
+      }
+      this.logger.info('deferred cache invalidations sent');
+    })().finally(() => (this.resending = undefined));
+    return this.resending;
   }
 }

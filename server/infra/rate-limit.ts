@@ -1,5 +1,10 @@
 // Fixed-window rate limiter. With Redis the counter is shared by every process (one atomic script);
 // without it, an in-process map.
+//
+// While Redis cannot be reached, the Redis limiter counts in process instead. Failing closed would
+// turn a Redis outage into a full outage; failing open would drop abuse protection (login guessing,
+// spam) exactly while the system is degraded. Counting per process keeps every limit on, at worst
+// N times as generous with N processes, until Redis answers again.
 import type { Redis } from 'ioredis';
 
 export interface RateLimitResult {
@@ -48,9 +53,18 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {n, ttl}`;
 
 export class RedisRateLimiter implements RateLimiter {
+  private fallback = new MemoryRateLimiter();
   constructor(private redis: Redis, private prefix: string) {}
   async consume(key: string, limit: number, windowMs: number) {
-    const [count, ttl] = (await this.redis.eval(CONSUME, 1, `${this.prefix}rl:${key}`, windowMs)) as [number, number];
-    return result(count, limit, ttl);
+    let reply: [number, number];
+    try {
+      reply = (await this.redis.eval(CONSUME, 1, `${this.prefix}rl:${key}`, windowMs)) as [number, number];
+    } catch {
+      return this.fallback.consume(key, limit, windowMs);
+    }
+    return result(reply[0], limit, reply[1]);
+  }
+  close() {
+    this.fallback.close();
   }
 }

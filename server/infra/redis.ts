@@ -2,8 +2,10 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 
 /**
- * A Redis connection that fails commands fast while Redis is down (no offline queue) and keeps
- * reconnecting in the background, so a Redis outage never hangs a request or grows memory.
+ * A Redis connection that fails commands fast while Redis is down (no offline queue), fails those
+ * Redis does not answer in time (a frozen server or a black-holed network keeps the connection
+ * open), and keeps reconnecting in the background, so a Redis outage never hangs a request or
+ * grows memory.
  */
 export function createRedis(url: string, logger: Logger, name: string): Redis {
   const redis = new Redis(url, {
@@ -11,6 +13,7 @@ export function createRedis(url: string, logger: Logger, name: string): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
+    commandTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     lazyConnect: true,
   });

@@ -3,6 +3,10 @@
 // and is delivered to this process's local listeners of those topics. With Redis, each process
 // holds one subscriber connection and subscribes (sharded pub/sub) only to topics it has local
 // listeners for; without Redis everything stays in process.
+//
+// While Redis cannot be reached, RedisBus still delivers each event to this process's own listeners
+// (marked local: it reaches no other process and no resume buffer), so clients of one process keep
+// hearing about what happens through that process.
 import type { Redis } from 'ioredis';
 import type { EventName } from '../../shared/events.js';
 import type { Logger } from '../observability/logger.js';
@@ -21,6 +25,12 @@ export interface EventInput {
 export interface BusEvent extends EventInput {
   /** "<seq>-<ms>": service-wide sequence number and publish time; resume cursors are these ids */
   id: string;
+  /**
+   * Published while Redis was unreachable: delivered in this process only, not in the resume
+   * buffer. Its id carries no sequence number of its own but the last one this process delivered,
+   * so that resuming from it continues from there.
+   */
+  local?: true;
 }
 
 export type Listener = (event: BusEvent) => void;
@@ -48,7 +58,7 @@ export const guildTopic = (guildId: string | bigint) => `g:${guildId}`;
 export const userTopic = (userId: string | bigint) => `u:${userId}`;
 
 export function parseEventId(id: string): { seq: number; at: number } | undefined {
-  const m = /^(\d{1,15})-(\d{1,15})$/.exec(id);
+  const m = /^(\d{1,16})-(\d{1,15})$/.exec(id);
   return m ? { seq: Number(m[1]), at: Number(m[2]) } : undefined;
 }
 
@@ -158,16 +168,29 @@ export class MemoryBus implements EventBus {
   async close() {}
 }
 
+// The sequence counter (KEYS[1]) must never hand out a number twice, not even after Redis lost its
+// data: streams skip an event whose number they have passed. So a missing counter starts from the
+// clock, in milliseconds x 1000 (catching up with it would take more than 1000 events per
+// millisecond on average since the previous start), and its start is kept (KEYS[2]): resume
+// points from before it refer to events that are gone.
+const START_COUNTER = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  local t = redis.call('TIME')
+  local start = string.format('%.0f', (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) * 1000)
+  redis.call('SET', KEYS[1], start)
+  redis.call('SET', KEYS[2], start)
+end`;
+
 // One script: take the next sequence number, append to each topic's stream (trimming with XDEL so
 // that XINFO's max-deleted-entry-id records what left the window), and publish to each topic.
-const PUBLISH = `
-local seq = redis.call('INCR', KEYS[1])
+const PUBLISH = `${START_COUNTER}
+local seq = string.format('%.0f', redis.call('INCR', KEYS[1]))
 local now = redis.call('TIME')
 local at = now[1] * 1000 + math.floor(now[2] / 1000)
 local id = seq .. '-' .. at
 local msg = id .. '\\n' .. ARGV[1]
 local max = tonumber(ARGV[2])
-for i = 2, #KEYS, 2 do
+for i = 3, #KEYS, 2 do
   local stream = KEYS[i]
   redis.call('XADD', stream, seq .. '-0', 'e', msg)
   if redis.call('XLEN', stream) > max then
@@ -179,6 +202,9 @@ for i = 2, #KEYS, 2 do
 end
 return msg`;
 
+const CURRENT = `${START_COUNTER}
+return redis.call('GET', KEYS[1])`;
+
 function decode(msg: string): BusEvent {
   const nl = msg.indexOf('\n');
   return { ...(JSON.parse(msg.slice(nl + 1)) as EventInput), id: msg.slice(0, nl) };
@@ -187,6 +213,10 @@ function decode(msg: string): BusEvent {
 export class RedisBus implements EventBus {
   private listeners: Listeners;
   private pending = new Map<string, Promise<void>>();
+  /** the highest sequence number delivered to this process's listeners */
+  private delivered = 0;
+  /** publishing fails (Redis unreachable): events are delivered locally */
+  private degraded = false;
 
   constructor(
     private pub: Redis,
@@ -205,6 +235,7 @@ export class RedisBus implements EventBus {
         this.logger.error({ err, channel }, 'undecodable bus message');
         return;
       }
+      this.delivered = Math.max(this.delivered, parseEventId(event.id)?.seq ?? 0);
       this.listeners.deliver(topic, event);
     });
     // After a reconnect the subscriptions are gone on the server side: take them again.
@@ -220,19 +251,38 @@ export class RedisBus implements EventBus {
   private stream(topic: string) {
     return `${this.prefix}es:${topic}`;
   }
+  private counterKeys() {
+    return [`${this.prefix}seq`, `${this.prefix}seq:start`];
+  }
 
   async publish(topics: string[], input: EventInput) {
-    const keys = [`${this.prefix}seq`];
+    const keys = this.counterKeys();
     for (const t of topics) keys.push(this.stream(t), this.channel(t));
-    const msg = (await this.pub.eval(
-      PUBLISH,
-      keys.length,
-      ...keys,
-      JSON.stringify(input),
-      this.opts.windowEvents,
-      this.opts.windowSeconds + 60,
-    )) as string;
+    let msg: string;
+    try {
+      msg = (await this.pub.eval(PUBLISH, keys.length, ...keys, JSON.stringify(input), this.opts.windowEvents, this.opts.windowSeconds + 60)) as string;
+    } catch (err) {
+      return this.publishLocally(topics, input, err as Error);
+    }
+    if (this.degraded) {
+      this.degraded = false;
+      this.logger.info('event bus publishing through Redis again');
+    }
     return decode(msg);
+  }
+
+  /**
+   * Redis is unreachable: the event cannot reach other processes or the resume buffer, but this
+   * process's own listeners get it, and the change it reports (already stored) is not failed for it.
+   */
+  private publishLocally(topics: string[], input: EventInput, err: Error): BusEvent {
+    if (!this.degraded) {
+      this.degraded = true;
+      this.logger.warn({ err: err.message }, 'event bus cannot reach Redis: events are delivered in this process only');
+    }
+    const event: BusEvent = { ...input, id: `${this.delivered}-${Date.now()}`, local: true };
+    for (const t of topics) this.listeners.deliver(t, event);
+    return event;
   }
 
   subscribe(topic: string, l: Listener) {
@@ -260,15 +310,19 @@ export class RedisBus implements EventBus {
     const after = parseEventId(afterId);
     if (!after || tooOld(after.at, this.opts)) return 'expired' as const;
     const pipeline = this.pub.pipeline();
-    pipeline.get(`${this.prefix}seq`);
+    for (const key of this.counterKeys()) pipeline.get(key);
     for (const t of topics) {
       pipeline.call('XINFO', 'STREAM', this.stream(t));
       pipeline.xrange(this.stream(t), `${after.seq + 1}-0`, '+');
     }
-    const [current, ...results] = (await pipeline.exec()) ?? [];
-    // A resume point from the future (another deployment, or Redis lost its data) matches nothing
-    // here; resuming from it would skip every event until the counter caught up.
-    if (after.seq > Number(current?.[1] ?? 0)) return 'expired' as const;
+    // Without Redis nothing can be replayed: the client resyncs.
+    const replies = await pipeline.exec().catch(() => null);
+    if (!replies || replies.some(([err], i) => err && i < 2)) return 'expired' as const;
+    const [current, start, ...results] = replies;
+    // A resume point from the future (another deployment) matches nothing here; resuming from it
+    // would skip every event until the counter caught up. One from before the counter's start
+    // (Redis lost its data) refers to events that are gone.
+    if (after.seq > Number(current?.[1] ?? 0) || after.seq < Number(start?.[1] ?? 0)) return 'expired' as const;
     const lists: BusEvent[][] = [];
     for (let i = 0; i < results.length; i += 2) {
       const [infoErr, info] = results[i]!;
@@ -283,7 +337,10 @@ export class RedisBus implements EventBus {
   }
 
   async currentId() {
-    return `${(await this.pub.get(`${this.prefix}seq`)) ?? 0}-${Date.now()}`;
+    const keys = this.counterKeys();
+    // Without Redis: just past what this process has delivered, the best it knows.
+    const seq = await this.pub.eval(CURRENT, keys.length, ...keys).catch(() => this.delivered);
+    return `${String(seq)}-${Date.now()}`;
   }
 
   healthy() {

@@ -2,7 +2,9 @@
 // is open; their chosen status (online/idle/dnd/invisible) is shown while online, and invisible
 // users appear offline to others. With Redis, connections are kept in a sorted set per user scored
 // by an expiry time that each process refreshes; a process that dies stops refreshing, and its
-// connections expire, so its users go offline by themselves.
+// connections expire, so its users go offline by themselves. While Redis cannot be reached, a new
+// connection is still served (presence is not worth refusing a client for); the next refresh
+// after Redis is back records it (and re-records everything, should Redis have lost its data).
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { presenceStatus, visibleStatus } from '../../shared/schemas/user.js';
@@ -87,7 +89,7 @@ class RedisConnections implements ConnectionStore {
     if (entries.length === 0) return;
     const p = this.redis.pipeline();
     const expiry = Date.now() + CONNECTION_TTL_MS;
-    for (const [u, c] of entries) p.zadd(this.key(u), 'XX', expiry, c).pexpire(this.key(u), CONNECTION_TTL_MS * 2);
+    for (const [u, c] of entries) p.zadd(this.key(u), expiry, c).pexpire(this.key(u), CONNECTION_TTL_MS * 2);
     await p.exec();
   }
 }
@@ -144,7 +146,10 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, redis?: Re
       const connId = `${processTag}.${++nextConn}`;
       local.set(connId, userId);
       await inLine(userId, async () => {
-        const count = await store.add(userId, connId);
+        const count = await store.add(userId, connId).catch((err: Error) => {
+          logger.warn({ err: err.message }, 'presence: connection not recorded (Redis unreachable)');
+          return 0;
+        });
         if (count === 1) {
           const s = shown(await chosenStatus(userId));
           if (s !== 'offline') await publish(userId, s);

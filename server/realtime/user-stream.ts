@@ -8,6 +8,7 @@
 import { Permissions, hasPermission } from '../../shared/permissions.js';
 import type { AuthUser } from '../trpc.js';
 import type { AppDeps } from '../deps.js';
+import { isDatabaseUnavailable } from '../services/errors.js';
 import { channelInfo, channelPermissions, guildPermissions } from '../services/permissions.js';
 import { guildTopic, parseEventId, userTopic, type BusEvent, type Subscription } from './bus.js';
 
@@ -134,8 +135,13 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
       const now = Date.now();
       if (opts.expiresAt !== undefined && now >= opts.expiresAt) throw new StreamClosed('revoked');
       if (now >= nextSessionCheck) {
-        const session = await deps.sessions.get(user.sessionId);
-        if (!session || session.userId !== user.id) throw new StreamClosed('revoked');
+        // While the database cannot be reached, no session can be revoked either (that is a database
+        // write): the stream goes on, and the check runs again once the database answers.
+        const session = await deps.sessions.get(user.sessionId).catch((err: unknown) => {
+          if (isDatabaseUnavailable(err)) return 'unknown' as const;
+          throw err;
+        });
+        if (session !== 'unknown' && (!session || session.userId !== user.id)) throw new StreamClosed('revoked');
         nextSessionCheck = now + SESSION_CHECK_MS;
       }
       const e = queue.shift();
@@ -147,9 +153,13 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
         wake = undefined;
         continue;
       }
-      const seq = parseEventId(e.id)!.seq;
-      if (seq <= lastSeq) continue; // already replayed, or delivered through another topic
-      lastSeq = seq;
+      // A local event (published while Redis was unreachable) has no sequence number of its own: it
+      // cannot have been replayed, and it must not move the mark past real events still to come.
+      if (!e.local) {
+        const seq = parseEventId(e.id)!.seq;
+        if (seq <= lastSeq) continue; // already replayed, or delivered through another topic
+        lastSeq = seq;
+      }
       track(e);
       await catchUpJoined(e);
       if (await visibleTo(deps, user.id, e)) {

@@ -1,0 +1,152 @@
+// Redis goes away while two server processes serve traffic. This file runs its own redis-server
+// (the machine's one is shared with test files running in parallel) behind a proxy that can go
+// down. While Redis is unreachable: REST and tRPC keep working, messages are stored, each process
+// still delivers its own events to its own clients, readiness says 503 naming redis, nothing
+// crashes and memory stays bounded. When Redis is back, everything recovers by itself, including
+// delivery between the processes — also after a Redis restart that lost every key.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { errorOf, httpClient, type TestUser } from './helpers/clients.js';
+import { Cluster, duplicatesOf, GatewaySession, Senders, storedMessageIds, StreamSubscriber } from './helpers/failover.js';
+import { createGuild, type GuildFixture } from './helpers/guilds.js';
+import { readinessBecomes, rssOf, startOutageProxy, startPrivateRedis, type OutageProxy, type PrivateRedis } from './helpers/outage.js';
+import { hasRedis, spawnServer, type ServerProcess } from './helpers/server.js';
+
+const GUILDS = 1 << 0;
+const GUILD_MESSAGES = 1 << 9;
+const MESSAGE_CONTENT = 1 << 15;
+const MB = 1024 * 1024;
+
+let redis: PrivateRedis;
+let proxy: OutageProxy;
+let a: ServerProcess;
+let b: ServerProcess;
+let fixture: GuildFixture;
+let watchers: { onA: TestUser; onB: TestUser; gateway: TestUser; late: TestUser };
+let senders: { viaA: TestUser; viaB: TestUser };
+let kicked: TestUser;
+
+beforeAll(async () => {
+  if (!hasRedis()) return;
+  redis = await startPrivateRedis();
+  proxy = await startOutageProxy(redis.port);
+  const env = { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, GATEWAY_HEARTBEAT_INTERVAL_MS: '10000' };
+  [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
+  fixture = await createGuild(a.url, { memberCount: 7 });
+  const [onA, onB, gateway, late, viaA, viaB, x] = fixture.members as [TestUser, TestUser, TestUser, TestUser, TestUser, TestUser, TestUser];
+  watchers = { onA, onB, gateway, late };
+  senders = { viaA, viaB };
+  kicked = x;
+});
+
+type Watcher = GatewaySession | StreamSubscriber;
+
+/** Sends one message through `server` and waits until each watcher has it. */
+async function deliveredTo(server: ServerProcess, user: TestUser, watching: Watcher[], content: string) {
+  const m = await httpClient(server.url, user.accessToken).messages.send.mutate({ channelId: fixture.generalId, content });
+  await Promise.all(watching.map((w) => w.until(() => w.messageIds().includes(m.id), 10_000, `"${content}" sent through ${server.url}`)));
+  return m;
+}
+
+describe.skipIf(!hasRedis())('Redis outage', () => {
+  it('unreachable for 10 s under traffic: requests keep working, each process delivers to its own clients, readiness 503, bounded memory; all recovers by itself', async () => {
+    const onA = await StreamSubscriber.open(new Cluster([a]), watchers.onA.accessToken);
+    const onB = await StreamSubscriber.open(new Cluster([b]), watchers.onB.accessToken);
+    const gateway = await GatewaySession.identify(new Cluster([a]), watchers.gateway.accessToken, GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT);
+    // before: both processes reach everyone
+    await deliveredTo(a, senders.viaA, [onA, onB, gateway], 'before, through A');
+    await deliveredTo(b, senders.viaB, [onA, onB, gateway], 'before, through B');
+
+    await proxy.down();
+    const outageStarted = Date.now();
+    for (const s of [a, b]) {
+      const r = await readinessBecomes(s.url, 503, 5000);
+      expect(r.body.checks).toMatchObject({ postgres: 'ok', redis: expect.stringMatching(/^failing/) });
+    }
+    const rssBefore = [rssOf(a.child.pid!), rssOf(b.child.pid!)];
+
+    // a client that connects during the outage is served too
+    const late = await StreamSubscriber.open(new Cluster([a]), watchers.late.accessToken);
+    const throughA = new Senders(new Cluster([a]), fixture.generalId);
+    const throughB = new Senders(new Cluster([b]), fixture.generalId);
+    throughA.start([senders.viaA], 'trpc');
+    throughB.start([senders.viaB], 'rest');
+    const rssPeak = [...rssBefore];
+    while (Date.now() - outageStarted < 10_000) {
+      await throughA.ackedMore(1, 5000);
+      rssPeak.forEach((v, i) => (rssPeak[i] = Math.max(v, rssOf([a, b][i]!.child.pid!))));
+    }
+    await Promise.all([throughA.stop(), throughB.stop()]);
+    expect([...throughA.failures, ...throughB.failures]).toEqual([]);
+    expect(throughA.acked.size).toBeGreaterThan(20);
+    expect(throughB.acked.size).toBeGreaterThan(20);
+
+    // everything acknowledged is stored, and readable while Redis is still down
+    const stored = await storedMessageIds(httpClient(a.url, watchers.onA.accessToken), fixture.generalId);
+    const sentA = [...throughA.acked.keys()];
+    const sentB = [...throughB.acked.keys()];
+    expect([...sentA, ...sentB].filter((id) => !stored.has(id))).toEqual([]);
+    // same-process delivery went on: A's clients got what went through A, B's what went through B
+    for (const w of [onA, gateway, late]) await w.until(() => sentA.every((id) => w.messageIds().includes(id)), 10_000, 'messages sent through A');
+    await onB.until(() => sentB.every((id) => onB.messageIds().includes(id)), 10_000, 'messages sent through B');
+    // presence lives in Redis: still answered (from what can be known), not an error
+    await expect(httpClient(a.url, watchers.onA.accessToken).presence.guild.query({ guildId: fixture.guild.id })).resolves.toBeInstanceOf(Array);
+    expect((await readinessBecomes(a.url, 503, 0)).body.checks.redis).toMatch(/^failing/); // still down: this all happened during the outage
+
+    // no unbounded growth: no queue of commands or events piles up while Redis is away
+    rssPeak.forEach((peak, i) => expect(peak - rssBefore[i]!, `process ${i} grew by ${(peak - rssBefore[i]!) / MB} MB`).toBeLessThan(64 * MB));
+
+    await proxy.up();
+    for (const s of [a, b]) expect((await readinessBecomes(s.url, 200, 10_000)).body.checks).toEqual({ postgres: 'ok', redis: 'ok' });
+    // delivery between the processes resumes by itself, to clients connected all along and to the late one
+    await deliveredTo(a, senders.viaA, [onA, onB, gateway, late], 'after, through A');
+    await deliveredTo(b, senders.viaB, [onA, onB, gateway, late], 'after, through B');
+    for (const w of [onA, onB, gateway, late]) expect(duplicatesOf(w.messageIds())).toEqual([]);
+    expect(onA.errors).toEqual([]);
+    expect(gateway.closes).toEqual([]);
+
+    for (const s of [a, b]) {
+      expect(s.child.exitCode).toBeNull();
+      expect(s.output()).not.toMatch(/"level":(50|60)/); // no error logged: no request failed as a bug
+    }
+    [onA, onB, gateway, late].forEach((w) => w.close());
+  }, 60_000);
+
+  it('a member kicked while Redis is unreachable loses access at once on every process, and no cached permission gives it back when Redis returns', async () => {
+    const send = (server: ServerProcess, content: string) => httpClient(server.url, kicked.accessToken).messages.send.mutate({ channelId: fixture.generalId, content });
+    // the member's permissions are in the shared cache now
+    await send(a, 'cached on A');
+    await send(b, 'cached on B');
+
+    await proxy.down();
+    await readinessBecomes(a.url, 503, 5000);
+    await httpClient(a.url, fixture.owner.accessToken).members.kick.mutate({ guildId: fixture.guild.id, userId: kicked.id });
+    for (const s of [a, b]) expect((await errorOf(send(s, 'during the outage'))).code).toBe('NOT_FOUND');
+
+    await proxy.up();
+    for (const s of [a, b]) await readinessBecomes(s.url, 200, 10_000);
+    for (const s of [a, b]) expect((await errorOf(send(s, 'after the outage'))).code).toBe('NOT_FOUND');
+  }, 60_000);
+
+  it('Redis restarts empty (every key lost): delivery between the processes resumes by itself', async () => {
+    const onA = await StreamSubscriber.open(new Cluster([a]), watchers.onA.accessToken);
+    const onB = await StreamSubscriber.open(new Cluster([b]), watchers.onB.accessToken);
+    const gateway = await GatewaySession.identify(new Cluster([a]), watchers.gateway.accessToken, GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT);
+    // push the event counter well up, so that a counter starting again from zero would be noticed
+    const warmup = new Senders(new Cluster([a, b]), fixture.generalId);
+    warmup.start([senders.viaA, senders.viaB], 'trpc', 0);
+    await warmup.ackedMore(50);
+    await warmup.stop();
+    await deliveredTo(b, senders.viaB, [onA, onB, gateway], 'before the restart');
+
+    await redis.kill();
+    await readinessBecomes(a.url, 503, 5000);
+    await redis.restart();
+    for (const s of [a, b]) await readinessBecomes(s.url, 200, 10_000);
+
+    await deliveredTo(a, senders.viaA, [onA, onB, gateway], 'after the restart, through A');
+    await deliveredTo(b, senders.viaB, [onA, onB, gateway], 'after the restart, through B');
+    for (const w of [onA, onB, gateway]) expect(duplicatesOf(w.messageIds())).toEqual([]);
+    expect(gateway.closes).toEqual([]);
+    [onA, onB, gateway].forEach((w) => w.close());
+  }, 60_000);
+});
