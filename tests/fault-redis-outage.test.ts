@@ -6,7 +6,7 @@
 // delivery between the processes — also after a Redis restart that lost every key.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, httpClient, type TestUser } from './helpers/clients.js';
-import { Cluster, duplicatesOf, GatewaySession, Senders, storedMessageIds, StreamSubscriber } from './helpers/failover.js';
+import { Cluster, duplicatesOf, GatewaySession, Senders, storedMessageIds, StreamSubscriber, type Watcher } from './helpers/failover.js';
 import { createGuild, type GuildFixture } from './helpers/guilds.js';
 import { readinessBecomes, rssOf, startOutageProxy, startPrivateRedis, type OutageProxy, type PrivateRedis } from './helpers/outage.js';
 import { hasRedis, spawnServer, type ServerProcess } from './helpers/server.js';
@@ -37,8 +37,6 @@ beforeAll(async () => {
   senders = { viaA, viaB };
   kicked = x;
 });
-
-type Watcher = GatewaySession | StreamSubscriber;
 
 /** Sends one message through `server` and waits until each watcher has it. */
 async function deliveredTo(server: ServerProcess, user: TestUser, watching: Watcher[], content: string) {

@@ -3,8 +3,9 @@
 // a lost connection or op 7), an events.stream subscriber whose tRPC client reconnects elsewhere
 // with lastEventId (what wsLink does by itself for tracked events), and senders that spread
 // messages over the processes and remember which sends were acknowledged.
+import http from 'node:http';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import WebSocket from 'ws';
 import type { AppRouter } from '../../server/routers/index.js';
 import type { StreamEvent } from '../../shared/schemas/events.js';
@@ -326,6 +327,56 @@ export async function storedMessageIds(client: ReturnType<typeof httpClient>, ch
     for (const m of page) ids.add(m.id);
     if (page.length < 100) return ids;
     before = page[page.length - 1]!.id;
+  }
+}
+
+/**
+ * A REST message send held in flight: the headers go out with `Expect: 100-continue`, and the
+ * server answers "100 Continue" once its handler runs (the request is provably accepted); the body
+ * follows when the test says so.
+ */
+export function heldRestSend(port: number, token: string, channelId: string, content: string) {
+  const body = JSON.stringify({ content });
+  const req = http.request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: `/api/v10/channels/${channelId}/messages`,
+    agent: false,
+    headers: { authorization: `Bot ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+  });
+  const accepted = new Promise<void>((resolve) => req.once('continue', resolve));
+  const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
+    req.once('error', reject);
+    req.once('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+  });
+  req.flushHeaders();
+  return { accepted, response, sendBody: () => req.end(body) };
+}
+
+export type Watcher = GatewaySession | StreamSubscriber;
+
+/**
+ * Waits until every watcher has every expected message, then checks that none got one twice or got
+ * one that is not stored; gateway sessions must have numbered their dispatches 1, 2, 3, ... with
+ * one RESUMED per resume, whatever process sent them.
+ */
+export async function expectDeliveredOnce(watchers: Watcher[], expected: string[], stored: Set<string>) {
+  for (const w of watchers) {
+    await w.until(() => expected.every((id) => w.messageIds().includes(id)), 15_000, 'every acknowledged message');
+    const ids = w.messageIds();
+    expect(duplicatesOf(ids)).toEqual([]);
+    expect(ids.filter((id) => !stored.has(id))).toEqual([]);
+    if (w instanceof GatewaySession) {
+      expect(w.dispatches.map((p) => p.s)).toEqual(w.dispatches.map((_, i) => i + 1));
+      expect(w.dispatches.filter((p) => p.t === 'RESUMED')).toHaveLength(w.resumes);
+    } else {
+      expect(w.received.filter((r) => r.event.type === 'RESYNC_REQUIRED')).toEqual([]);
+    }
   }
 }
 
