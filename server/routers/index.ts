@@ -1,28 +1,30 @@
 // The root router: every capability of the chat server. Clients import `type AppRouter`.
 import { authRouter } from './auth.js';
 import { usersRouter } from './users.js';
+import { eventsRouter } from './events.js';
+import { messagesRouter } from './messages.js';
+import { dmsRouter } from './dms.js';
+import { typingRouter } from './typing.js';
 import { guildsRouter } from './guilds.js';
 import { channelsRouter } from './channels.js';
 import { rolesRouter } from './roles.js';
 import { membersRouter } from './members.js';
 import { invitesRouter } from './invites.js';
-import { messagesRouter } from './messages.js';
-import { dmsRouter } from './dms.js';
-import { typingRouter } from './typing.js';
 import { presenceRouter } from './presence.js';
 import { router } from '../trpc.js';
 
 export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
+  events: eventsRouter,
+  messages: messagesRouter,
+  dms: dmsRouter,
+  typing: typingRouter,
   guilds: guildsRouter,
   channels: channelsRouter,
   roles: rolesRouter,
   members: membersRouter,
   invites: invitesRouter,
-  messages: messagesRouter,
-  dms: dmsRouter,
-  typing: typingRouter,
   presence: presenceRouter,
 });
 
