@@ -211,7 +211,9 @@ export class GatewayConnection {
     if (!d) return;
     const user = await this.login(d.token);
     if (!user || this.closed) return;
-    const stored = await this.gw.deps.sessionStore.load(recordKey(d.session_id));
+    // An unreadable record store (Redis unreachable) is a session that cannot be resumed: the
+    // client identifies again.
+    const stored = await this.gw.deps.sessionStore.load(recordKey(d.session_id)).catch(() => undefined);
     const parsed = stored ? resumeRecord.safeParse(JSON.parse(stored)) : undefined;
     const record = parsed?.success ? parsed.data : undefined;
     const point = record && record.userId === String(user.id) ? resumePoint(record, d.seq ?? 0) : undefined;

@@ -268,6 +268,8 @@ export class Senders {
   /** message id -> content, for every acknowledged send */
   readonly acked = new Map<string, string>();
   readonly failures: string[] = [];
+  /** the longest a send took, in ms */
+  slowestMs = 0;
   readonly changes = new Changes();
   private running = true;
   private loops: Promise<void>[] = [];
@@ -287,6 +289,7 @@ export class Senders {
       const servers = this.cluster.available();
       const server = servers[turn++ % servers.length]!;
       const content = `${tag}-${n}`;
+      const started = Date.now();
       try {
         let id: string;
         if (via === 'trpc') {
@@ -301,6 +304,7 @@ export class Senders {
       } catch (err) {
         this.failures.push(`${content} via ${server.url}: ${(err as Error).message}`);
       }
+      this.slowestMs = Math.max(this.slowestMs, Date.now() - started);
       this.changes.changed();
       await new Promise((r) => setTimeout(r, pauseMs));
     }
