@@ -14,6 +14,12 @@ export interface Context {
   ip: string;
   requestId: string;
   /** shared by reference with derived contexts: filled by rate limiting so HTTP layers can send headers */
+  /**
+   * Whether each procedure call counts against the caller's per-user request limit. False for
+   * server-side callers that limit their clients themselves (the Discord gateway: 120 payloads a
+   * minute), whose one client payload may fan out into many procedure calls.
+   */
+  limitCalls: boolean;
   /** the WebSocket, for calls made over one (subscriptions check it for backpressure) */
   socket?: WebSocket;
   meta: { rateLimit?: RateLimitResult & { bucket: string } };
@@ -42,6 +48,7 @@ export function createContext(deps: AppDeps, req: IncomingMessage, token: string
     token,
     ip: clientIp(req, deps.config.TRUST_PROXY),
     requestId: typeof id === 'string' && id.length <= 128 ? id : randomUUID(),
+    limitCalls: true,
     meta: {},
   };
 }

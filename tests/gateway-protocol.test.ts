@@ -81,6 +81,23 @@ describe('handshake and dispatch', () => {
   });
 });
 
+describe('limits', () => {
+  it('a user in more guilds than the per-second request limit still gets every GUILD_CREATE', async () => {
+    const strict = await startTestServer({ RATE_LIMIT_PER_SECOND: '3', REDIS_PREFIX: `gwlimit${Date.now()}:` });
+    const u = await registerUser(strict.url);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await u.client.guilds.create.mutate({ name: `g${i}` })).id);
+      await new Promise((r) => setTimeout(r, 400)); // stay under the limit while setting up
+    }
+    const gw = await connectGateway(strict.url);
+    const ready = await gw.identify(u.accessToken);
+    expect(ready.d.guilds.map((g: { id: string }) => g.id).sort()).toEqual(ids.sort());
+    expect(gw.received.filter((p) => p.t === 'GUILD_CREATE').length).toBe(5);
+    gw.close();
+  });
+});
+
 describe('intents', () => {
   it('without GUILD_MESSAGES no message events; without MESSAGE_CONTENT content is hidden except mentions and own', async () => {
     const { gw: noMessages } = await identified(owner, GUILDS);

@@ -159,6 +159,7 @@ export class GatewayConnection {
       return undefined;
     }
     ctx.socket = this.ws;
+    ctx.limitCalls = false; // the gateway's own payload limit applies instead
     this.user = user;
     this.caller = createCaller({ ...ctx, user } as typeof ctx);
     return user;
@@ -323,10 +324,7 @@ export class GatewayConnection {
     const guildIds = Array.isArray(d.guild_id) ? d.guild_id : [d.guild_id];
     const userIds = d.user_ids === undefined ? undefined : Array.isArray(d.user_ids) ? d.user_ids : [d.user_ids];
     for (const guildId of guildIds) {
-      const members = await (userIds
-        ? Promise.all(userIds.map((userId) => caller.members.get({ guildId, userId }).catch(() => undefined)))
-        : caller.members.list({ guildId, limit: d.limit || 1000 })
-      ).catch(() => undefined);
+      const members = await (userIds ? this.membersById(caller, guildId, userIds) : caller.members.list({ guildId, limit: d.limit || 1000 })).catch(() => undefined);
       if (!members) continue; // not a member of that guild: nothing to report
       const found = members.filter((m): m is NonNullable<typeof m> => m !== undefined);
       const query = d.query?.toLowerCase();
@@ -343,6 +341,12 @@ export class GatewayConnection {
       });
       if (this.lastEventId) addMark(this.record!, this.seq, this.lastEventId);
     }
+  }
+
+  /** The listed users who are members (undefined for the others); rejects when the caller is not in the guild. */
+  private async membersById(caller: Caller, guildId: string, userIds: string[]) {
+    await caller.members.get({ guildId, userId: String(this.user!.id) });
+    return Promise.all(userIds.map((userId) => caller.members.get({ guildId, userId }).catch(() => undefined)));
   }
 
   /** Resume record as stored. */
