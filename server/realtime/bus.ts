@@ -118,9 +118,15 @@ export class MemoryBus implements EventBus {
   private seq = 0;
   private listeners: Listeners;
   private buffers = new Map<string, { events: BusEvent[]; droppedSeq: number }>();
+  // Events older than the resume window can never be replayed: topics that went quiet give their
+  // buffers up, so memory follows the event rate over the window, not every topic ever used.
+  private sweeper: NodeJS.Timeout;
 
   constructor(private opts: BusOptions, logger: Logger) {
     this.listeners = new Listeners(logger);
+    this.sweeper = setInterval(() => {
+      for (const [topic, buf] of this.buffers) if (tooOld(parseEventId(buf.events.at(-1)!.id)!.at, this.opts)) this.buffers.delete(topic);
+    }, opts.windowSeconds * 1000).unref();
   }
 
   async publish(topics: string[], input: EventInput) {
@@ -165,7 +171,9 @@ export class MemoryBus implements EventBus {
   healthy() {
     return true;
   }
-  async close() {}
+  async close() {
+    clearInterval(this.sweeper);
+  }
 }
 
 // The sequence counter (KEYS[1]) must never hand out a number twice, not even after Redis lost its
