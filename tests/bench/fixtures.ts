@@ -61,6 +61,14 @@ export class Fixtures {
     return { id: g.id, channelId: g.systemChannelId, invite: inv.code };
   }
 
+  /** `count` more text channels in the guild (ids). */
+  async textChannels(guild: BenchGuild, count: number): Promise<string[]> {
+    const made = await mapLimit(Array.from({ length: count }, (_, i) => i), SETUP_CONCURRENCY, (i) =>
+      this.http.trpc<{ id: string }>('mutation', 'channels.create', { guildId: guild.id, name: `bench-${i}`, type: 0 }, this.owner.token),
+    );
+    return made.map((c) => c.id);
+  }
+
   /** Every account joins the guild through its invite. */
   async join(guild: BenchGuild, accounts: Account[]): Promise<void> {
     await mapLimit(accounts, SETUP_CONCURRENCY, (a) => this.http.trpc('mutation', 'invites.accept', { code: guild.invite }, a.token));

@@ -215,11 +215,12 @@ export async function connectMany(
   gatewayUrl: string,
   tokens: string[],
   count: number,
-  opts: { batch: number; timeoutMs: number; heartbeats: HeartbeatScheduler; onNonce?: NonceListener },
+  opts: { batch: number; timeoutMs: number; heartbeats: HeartbeatScheduler; onNonce?: NonceListener; progress?: (msg: string) => void },
 ): Promise<ConnectResult> {
   const t0 = now();
   const r: ConnectResult = { clients: [], failures: [], retried: 0, retryReasons: [], identifyMs: [], elapsedMs: 0 };
   let pending = Array.from({ length: count }, (_, i) => i);
+  let lastReport = Date.now();
   for (let attempt = 1; attempt <= ATTEMPTS && pending.length; attempt++) {
     const failed: { index: number; reason: string }[] = [];
     let dead = 0;
@@ -244,6 +245,10 @@ export async function connectMany(
         }),
       );
       dead = batchFailures === batch.length ? dead + 1 : 0;
+      if (opts.progress && Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        opts.progress(`${r.clients.length}/${count} identified (attempt ${attempt}, ${failed.length} failed so far)`);
+      }
       if (dead >= DEAD_BATCHES) for (const index of pending.slice(start + opts.batch)) failed.push({ index, reason: 'not attempted: the server refused whole batches' });
     }
     pending = failed.map((f) => f.index);
@@ -257,6 +262,13 @@ export async function connectMany(
   }
   r.elapsedMs = now() - t0;
   return r;
+}
+
+/** Clients the server closed while they were live, as "code×count" (e.g. "4009×3"), or "" for none. */
+export function droppedCodes(clients: LeanGateway[]): string {
+  const counts = new Map<number, number>();
+  for (const c of clients) if (c.unexpectedClose) counts.set(c.closeCode, (counts.get(c.closeCode) ?? 0) + 1);
+  return [...counts].map(([code, n]) => `${code}×${n}`).join(', ');
 }
 
 /** Closes clients with 1000 (ending their sessions) and waits for the closes, at most timeoutMs. */

@@ -111,7 +111,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     identifyMembers: quick ? 10 : 100,
     identifySamples: quick ? 5 : 50,
     idleSeconds: positive('idle-seconds', values['idle-seconds'], quick ? 3 : 30),
-    heartbeatMs: Math.floor(positive('heartbeat-ms', values['heartbeat-ms'], quick ? 2000 : 41_250)),
+    heartbeatMs: Math.floor(positive('heartbeat-ms', values['heartbeat-ms'], quick ? 5000 : 41_250)),
     identifyBatch: 200,
   };
 }

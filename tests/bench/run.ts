@@ -18,7 +18,7 @@ import { identifyScenario } from './scenarios/identify.js';
 import { idleAtEnd, idleAtStart } from './scenarios/idle.js';
 import { roundTripScenario } from './scenarios/roundtrip.js';
 import { sendScenario } from './scenarios/send.js';
-import { ROOT, startServer } from './server-process.js';
+import { ROOT, startServer, type ServerProcess } from './server-process.js';
 import { checkTargets, medians, targetRow } from './targets.js';
 import { printTable } from './table.js';
 
@@ -76,6 +76,7 @@ async function runOnce(opts: BenchOptions, run: number): Promise<RunResult> {
     const serverOptions = { redisUrl: opts.redis ? redisUrl : undefined, redisPrefix, heartbeatMs: opts.heartbeatMs, jwtSecret: randomBytes(32).toString('hex') };
     const server = await startServer({ ...serverOptions, databaseUrl: db?.url });
     own(() => server.stop());
+    const others: ServerProcess[] = [];
     const http = new HttpClient(server.url, 64);
     own(async () => http.close());
     const ctx: RunContext = {
@@ -85,6 +86,7 @@ async function runOnce(opts: BenchOptions, run: number): Promise<RunResult> {
         // without Redis, snowflake process ids are not leased: give this one its own
         const another = await startServer({ ...serverOptions, databaseUrl: ctx.databaseUrl, env: opts.redis ? {} : { SNOWFLAKE_PROCESS_ID: '1' } });
         own(() => another.stop());
+        others.push(another);
         return another;
       },
       http,
@@ -115,7 +117,8 @@ async function runOnce(opts: BenchOptions, run: number): Promise<RunResult> {
       ctx.details[`${name}.seconds`] = Math.round((Date.now() - t0) / 100) / 10;
     }
     if (opts.only.has('idle') && !server.exited()) await idleAtEnd(ctx);
-    const serverProblems = server.problems();
+    const logs = [server, ...others].map((p) => p.problems());
+    const serverProblems = { count: logs.reduce((n, l) => n + l.count, 0), last: logs.flatMap((l) => l.last) };
     if (server.exited()) ctx.problems.push(`the server process exited during the run; its last output:\n${server.output().slice(-4000)}`);
     return {
       run,

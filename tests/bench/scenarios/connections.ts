@@ -5,13 +5,14 @@
 // other scenarios does not hide or inflate the per-connection cost.
 import { clientLag } from '../client-lag.js';
 import { record, sleep, type RunContext } from '../context.js';
-import { closeAll, connectMany, HeartbeatScheduler } from '../gateway-client.js';
+import { closeAll, connectMany, droppedCodes, HeartbeatScheduler } from '../gateway-client.js';
 import { cpuMeter, rssBytes, rssSampler } from '../proc.js';
 import { scrapeMetrics } from '../server-process.js';
 import { KiB, latency, MiB, round } from '../stats.js';
 import { printTable } from '../table.js';
 
 const USERS = 10;
+/** at most this many warm-up connections (a tenth of the measured ones) */
 const WARMUP_CONNECTIONS = 100;
 const LAG = ['nodejs_eventloop_lag_p50_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds'];
 
@@ -27,7 +28,7 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
     const gatewayUrl = `${server.url.replace(/^http/, 'ws')}/gateway?v=10&encoding=json`;
     // warm-up: load and compile the gateway code paths, then let the process settle
     const warm = new HeartbeatScheduler();
-    const warmup = await connectMany(gatewayUrl, tokens, WARMUP_CONNECTIONS, { batch: opts.identifyBatch, timeoutMs: 60_000, heartbeats: warm });
+    const warmup = await connectMany(gatewayUrl, tokens, Math.min(WARMUP_CONNECTIONS, Math.ceil(opts.connections / 10)), { batch: opts.identifyBatch, timeoutMs: 60_000, heartbeats: warm });
     warm.stop();
     await closeAll(warmup.clients);
     await sleep(3000);
@@ -37,7 +38,9 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
 
     ctx.log(`connections: opening ${opts.connections} (batches of ${opts.identifyBatch})`);
     const heartbeats = new HeartbeatScheduler();
-    const conn = await connectMany(gatewayUrl, tokens, opts.connections, { batch: opts.identifyBatch, timeoutMs: 60_000, heartbeats });
+    const connectCpu = cpuMeter(server.pid);
+    const conn = await connectMany(gatewayUrl, tokens, opts.connections, { batch: opts.identifyBatch, timeoutMs: 60_000, heartbeats, progress: (m) => ctx.log(`connections: ${m}`) });
+    const connectCpuPct = connectCpu.read();
     const connectLag = await scrapeMetrics(server.url, LAG);
     const clients = conn.clients;
     if (conn.failures.length) ctx.problems.push(`connections: ${conn.failures.length} of ${opts.connections} never identified (first: ${conn.failures[0]})`);
@@ -55,7 +58,7 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
       heartbeats.recording = false;
       const lag = await scrapeMetrics(server.url, LAG);
       const mem = sampler.stop();
-      hold = { lag, mem, cpu: cpu.read(), bench: benchLag.stop(), dropped: clients.filter((c) => c.unexpectedClose).length, acks: latency(heartbeats.ackLatencies) };
+      hold = { lag, mem, cpu: cpu.read(), bench: benchLag.stop(), dropped: clients.filter((c) => c.unexpectedClose).length, droppedCodes: droppedCodes(clients), acks: latency(heartbeats.ackLatencies) };
     } finally {
       heartbeats.stop();
       await closeAll(clients, 60_000);
@@ -85,6 +88,7 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
       lagMaxMs: ms(hold.lag.nodejs_eventloop_lag_max_seconds),
       connectLagP99Ms: ms(connectLag.nodejs_eventloop_lag_p99_seconds),
       holdCpuPct: round(hold.cpu, 1),
+      connectCpuPct: round(connectCpuPct, 1),
       benchLagP99Ms: hold.bench.p99,
       connectSeconds: round(conn.elapsedMs / 1000, 1),
       identifyP50: identify.p50,
@@ -101,7 +105,7 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
       firstFailures: conn.failures.slice(0, 5),
       retryReasons: conn.retryReasons,
     };
-    if (hold.dropped) ctx.problems.push(`connections: ${hold.dropped} connections closed by the server while held`);
+    if (hold.dropped) ctx.problems.push(`connections: ${hold.dropped} connections closed by the server while held (close codes ${hold.droppedCodes})`);
     if (heartbeats.missedAcks) ctx.problems.push(`connections: ${heartbeats.missedAcks} heartbeats were not acknowledged before the next one`);
     printTable(`Connections (${opts.connections} identified on a fresh server process, held ${opts.holdSeconds} s, heartbeat every ${opts.heartbeatMs} ms)`, [
       {

@@ -6,7 +6,7 @@ import { clientLag } from '../client-lag.js';
 import { record, type RunContext } from '../context.js';
 import { startBareWsServer } from '../bare-ws.js';
 import { Deliveries } from '../deliveries.js';
-import { closeAll, connectMany, HeartbeatScheduler, LeanGateway } from '../gateway-client.js';
+import { closeAll, connectMany, droppedCodes, HeartbeatScheduler, LeanGateway } from '../gateway-client.js';
 import { mapLimit } from '../http.js';
 import { cpuMeter, rssSampler } from '../proc.js';
 import { latency, MiB, round } from '../stats.js';
@@ -67,7 +67,13 @@ export async function fanoutScenario(ctx: RunContext): Promise<void> {
       ctx.log(`fan-out ${n}: identifying ${n} gateway clients`);
       const deliveries = new Deliveries(`f${n}`);
       const heartbeats = new HeartbeatScheduler();
-      const conn = await connectMany(ctx.gatewayUrl, bots.map((b) => b.token), n, { batch: opts.identifyBatch, timeoutMs: 60_000, heartbeats, onNonce: deliveries.listener });
+      const conn = await connectMany(ctx.gatewayUrl, bots.map((b) => b.token), n, {
+        batch: opts.identifyBatch,
+        timeoutMs: 60_000,
+        heartbeats,
+        onNonce: deliveries.listener,
+        progress: (m) => ctx.log(`fan-out ${n}: ${m}`),
+      });
       const clients = conn.clients;
       if (conn.failures.length) ctx.problems.push(`fan-out ${n}: ${conn.failures.length} clients never identified (first: ${conn.failures[0]})`);
       if (conn.retried) ctx.problems.push(`fan-out ${n}: ${conn.retried} identify attempts failed and were retried (first: ${conn.retryReasons[0]})`);
@@ -76,6 +82,7 @@ export async function fanoutScenario(ctx: RunContext): Promise<void> {
       let serverCpu = NaN;
       let rss = { peak: NaN, last: NaN };
       let dropped = 0;
+      let codes = '';
       let benchLag = { p99: NaN, max: NaN };
       try {
         // settle: the identify storm (presence updates etc.) must be over before measuring
@@ -92,6 +99,7 @@ export async function fanoutScenario(ctx: RunContext): Promise<void> {
         rss = sampler.stop();
         template = clients[0]?.lastMessageCreate;
         dropped = clients.filter((c) => c.unexpectedClose).length;
+        codes = droppedCodes(clients);
       } finally {
         heartbeats.stop();
         await closeAll(clients);
@@ -149,7 +157,7 @@ export async function fanoutScenario(ctx: RunContext): Promise<void> {
       if (ours.missed) ctx.problems.push(`fan-out ${n}: ${ours.missed} deliveries missing across ${ours.incomplete} messages (each awaited ${DELIVERY_TIMEOUT_MS / 1000} s)`);
       if (ours.errors) ctx.problems.push(`fan-out ${n}: ${ours.errors} sends failed`);
       if (deliveries.duplicates) ctx.problems.push(`fan-out ${n}: ${deliveries.duplicates} duplicate MESSAGE_CREATEs`);
-      if (dropped) ctx.problems.push(`fan-out ${n}: ${dropped} gateway connections closed by the server during the measurement`);
+      if (dropped) ctx.problems.push(`fan-out ${n}: ${dropped} gateway connections closed by the server during the measurement (close codes ${codes})`);
       if (!template) ctx.problems.push(`fan-out ${n}: no MESSAGE_CREATE captured; bare ws baseline skipped`);
       rows.push({
         N: n,

@@ -30,17 +30,22 @@ export async function sendScenario(ctx: RunContext): Promise<void> {
   const conn = await connectMany(ctx.gatewayUrl, [listener!.token], 1, { batch: 1, timeoutMs: 30_000, heartbeats, onNonce: deliveries.listener });
   if (conn.clients.length !== 1) throw new Error(`send: the listener could not identify: ${conn.failures.join('; ')}`);
 
-  const sends = {
-    rest: (nonce: string) => http.discord('POST', `/channels/${guild.channelId}/messages`, { content: `bench message ${nonce}`, nonce }, sender!.token),
-    trpc: (nonce: string) => http.trpc('mutation', 'messages.send', { channelId: guild.channelId, content: `bench message ${nonce}`, nonce }, sender!.token),
+  // one more variant, for diagnosis (no target): the same load spread over as many channels as there
+  // are workers, which shows whether sends into one channel wait for each other
+  const channels = await fixtures.textChannels(guild, opts.sendConcurrency);
+  const rest = (channelId: string, nonce: string) => http.discord('POST', `/channels/${channelId}/messages`, { content: `bench message ${nonce}`, nonce }, sender!.token);
+  const sends: Record<string, (nonce: string, worker: number) => Promise<unknown>> = {
+    rest: (nonce) => rest(guild.channelId, nonce),
+    trpc: (nonce) => http.trpc('mutation', 'messages.send', { channelId: guild.channelId, content: `bench message ${nonce}`, nonce }, sender!.token),
+    restManyChannels: (nonce, worker) => rest(channels[worker % channels.length]!, nonce),
   };
   const rows = [];
   try {
     for (const [via, send] of Object.entries(sends)) {
-      const makeOp = (roundTrips: number[]) => async () => {
+      const makeOp = (roundTrips: number[]) => async (worker: number) => {
         const d = deliveries.start(deliveries.nextNonce(), 1);
         try {
-          await send(d.nonce);
+          await send(d.nonce, worker);
         } catch (err) {
           deliveries.cancel(d);
           throw err;
@@ -94,5 +99,5 @@ export async function sendScenario(ctx: RunContext): Promise<void> {
   const base = ctx.metrics['baseline.pgInsert.perSec']!;
   rows.push({ via: 'plain pg INSERT', 'msg/s': base, 'post p50': ctx.metrics['baseline.pgInsert.p50'], 'post p99': ctx.metrics['baseline.pgInsert.p99'] });
   for (const via of Object.keys(sends)) record(ctx, `send.${via}`, { ofPgBaseline: round(ctx.metrics[`send.${via}.msgPerSec`]! / base, 3) });
-  printTable(`Send throughput (${opts.sendConcurrency} in flight, ${opts.sendSeconds} s; latencies in ms)`, rows);
+  printTable(`Send throughput (${opts.sendConcurrency} in flight, ${opts.sendSeconds} s; latencies in ms; restManyChannels: one channel per worker)`, rows);
 }
