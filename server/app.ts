@@ -12,7 +12,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { applyMigrations } from './db/migrate.js';
 import type { AppDeps } from './deps.js';
 import { createHttpServer, type HttpMount, type UpgradeMount } from './http/server.js';
-import { MemoryCache, RedisCache } from './infra/cache.js';
+import { MemoryCache, RedisCache, TieredCache } from './infra/cache.js';
 import { leaseProcessId, type NodeIdLease } from './infra/node-id.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './infra/rate-limit.js';
 import { connectRedis, createRedis } from './infra/redis.js';
@@ -63,7 +63,8 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     let deps: AppDeps;
     const base = { config, db, logger, metrics, sessions: new SessionCache(db) };
     if (config.REDIS_URL) {
-      const redis = createRedis(config.REDIS_URL, logger, 'commands');
+      // Requests wait on the command connection: it is dropped as soon as Redis stops answering.
+      const redis = createRedis(config.REDIS_URL, logger, 'commands', { probe: true });
       const sub = createRedis(config.REDIS_URL, logger, 'events');
       cleanups.push(() => void redis.disconnect());
       cleanups.push(() => void sub.disconnect());
@@ -81,7 +82,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         ...base,
         redis,
         bus,
-        cache: new RedisCache(redis, prefix, logger),
+        cache: new TieredCache(new RedisCache(redis, prefix, logger), sub, prefix),
         limiter,
         ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? lease!.processId),
         presence: createPresence(db, bus, logger, redis, prefix),

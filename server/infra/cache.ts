@@ -61,6 +61,9 @@ export class MemoryCache implements VersionedCache {
 }
 
 const TTL_SECONDS = 3600;
+
+/** Every invalidation is announced here, so processes can drop their local copies (TieredCache). */
+export const invalidationChannel = (prefix: string) => `${prefix}cache-invalidations`;
 const SET_IF_VERSION = `
 local v = redis.call('GET', KEYS[1]) or '0'
 if v == ARGV[1] then
@@ -115,7 +118,13 @@ export class RedisCache implements VersionedCache {
     }
   }
   private async send(ns: string) {
-    await this.redis.multi().incr(this.vkey(ns)).expire(this.vkey(ns), TTL_SECONDS * 2).del(this.hkey(ns)).exec();
+    await this.redis
+      .multi()
+      .incr(this.vkey(ns))
+      .expire(this.vkey(ns), TTL_SECONDS * 2)
+      .del(this.hkey(ns))
+      .publish(invalidationChannel(this.prefix), ns)
+      .exec();
   }
   /** Sends the deferred invalidations (one pass at a time); what still fails stays deferred. */
   private resend(): Promise<void> {
@@ -132,5 +141,90 @@ export class RedisCache implements VersionedCache {
       this.logger.info('deferred cache invalidations sent');
     })().finally(() => (this.resending = undefined));
     return this.resending;
+  }
+}
+
+/** How long a local copy may be served at most, whatever the invalidation channel says. */
+const LOCAL_MAX_AGE_MS = 30_000;
+
+/**
+ * A process-local tier in front of the shared Redis cache, for the hottest reads (every message send
+ * and every delivered event checks a permission). A local copy is used only while this process is
+ * subscribed to the invalidation channel: every invalidation (RedisCache.send publishes it) drops
+ * the namespace here, and versions guard copies computed while one was under way. Whenever the
+ * subscription is lost the whole local tier is dropped, since invalidations may have been missed.
+ */
+export class TieredCache implements VersionedCache {
+  private local = new Map<string, { version: number; at: number; fields: Map<string, string> }>();
+  private versions = new Map<string, number>();
+  private live = false;
+
+  constructor(
+    private shared: VersionedCache,
+    sub: Redis,
+    prefix: string,
+  ) {
+    const channel = invalidationChannel(prefix);
+    sub.on('message', (ch: string, ns: string) => {
+      if (ch === channel) this.drop(ns);
+    });
+    const subscribe = () =>
+      sub.subscribe(channel).then(
+        () => (this.live = true),
+        () => (this.live = false),
+      );
+    sub.on('ready', () => void subscribe());
+    for (const event of ['close', 'end', 'reconnecting', 'error']) sub.on(event, () => this.reset());
+    if (sub.status === 'ready') void subscribe();
+  }
+
+  private reset() {
+    this.live = false;
+    this.local.clear();
+    this.versions.clear();
+  }
+
+  private drop(ns: string) {
+    this.versions.set(ns, (this.versions.get(ns) ?? 0) + 1);
+    this.local.delete(ns);
+  }
+
+  private store(ns: string, version: number, field: string, value: string) {
+    if (!this.live || (this.versions.get(ns) ?? 0) !== version) return;
+    let entry = this.local.get(ns);
+    if (!entry) {
+      if (this.local.size >= MAX_NAMESPACES) this.local.delete(this.local.keys().next().value!);
+      this.local.set(ns, (entry = { version, at: Date.now(), fields: new Map() }));
+    }
+    entry.fields.set(field, value);
+  }
+
+  async version(ns: string) {
+    return `${this.versions.get(ns) ?? 0}:${await this.shared.version(ns)}`;
+  }
+
+  async get(ns: string, field: string) {
+    if (!this.live) return this.shared.get(ns, field);
+    const entry = this.local.get(ns);
+    if (entry && Date.now() - entry.at > LOCAL_MAX_AGE_MS) this.local.delete(ns);
+    else {
+      const hit = entry?.fields.get(field);
+      if (hit !== undefined) return hit;
+    }
+    const version = this.versions.get(ns) ?? 0;
+    const value = await this.shared.get(ns, field);
+    if (value !== undefined) this.store(ns, version, field, value);
+    return value;
+  }
+
+  async setIfVersion(ns: string, version: string, field: string, value: string) {
+    const sep = version.indexOf(':');
+    this.store(ns, Number(version.slice(0, sep)), field, value);
+    await this.shared.setIfVersion(ns, version.slice(sep + 1), field, value);
+  }
+
+  async invalidate(ns: string) {
+    this.drop(ns);
+    await this.shared.invalidate(ns);
   }
 }
