@@ -5,10 +5,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { PROJECT_ROOT } from '../paths.js';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'prisma/migrations');
 /** Arbitrary constant key for pg_advisory_lock; the same for every process of this service. */
 const LOCK_KEY = 72_700_101;
 

@@ -3,12 +3,12 @@
 // `prisma studio` (e.g. --port 5555, --browser none).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadDatabaseConfig } from '../config.js';
 import { applyMigrations } from './migrate.js';
+import { PROJECT_ROOT } from '../paths.js';
 import { openToolDatabase } from './tool-database.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = PROJECT_ROOT;
 /** The Prisma CLI itself rather than `npx prisma`, so signals reach it without an npm wrapper in between. */
 const PRISMA_CLI = path.join(ROOT, 'node_modules/prisma/build/index.js');
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
