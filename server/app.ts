@@ -92,6 +92,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       const limiter = new MemoryRateLimiter();
       cleanups.push(() => limiter.close());
       const bus = new MemoryBus(busOpts, logger);
+      cleanups.push(() => bus.close());
       deps = {
         ...base,
         bus,

@@ -6,7 +6,7 @@
 // delivery between the processes — also after a Redis restart that lost every key.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, httpClient, type TestUser } from './helpers/clients.js';
-import { Cluster, duplicatesOf, GatewaySession, Senders, storedMessageIds, StreamSubscriber, type Watcher } from './helpers/failover.js';
+import { Cluster, duplicatesOf, expectDeliveredOnce, GatewaySession, Senders, storedMessageIds, StreamSubscriber, type Watcher } from './helpers/failover.js';
 import { connectGateway } from './helpers/gateway.js';
 import { createGuild, type GuildFixture } from './helpers/guilds.js';
 import { readinessBecomes, rssOf, startOutageProxy, startPrivateRedis, type OutageProxy, type PrivateRedis } from './helpers/outage.js';
@@ -135,6 +135,34 @@ describe.skipIf(!hasRedis())('Redis outage', () => {
     await proxy.up();
     for (const s of [a, b]) await readinessBecomes(s.url, 200, 10_000);
     for (const s of [a, b]) expect((await errorOf(send(s, 'after the outage'))).code).toBe('NOT_FOUND');
+  }, 60_000);
+
+  it('Redis stops answering (frozen, connections stay open) under traffic: sends keep being answered within 5 s and delivered in process exactly once, readiness 503; all recovers when it answers again', async () => {
+    const onA = await StreamSubscriber.open(new Cluster([a]), watchers.onA.accessToken);
+    const onB = await StreamSubscriber.open(new Cluster([b]), watchers.onB.accessToken);
+    const throughA = new Senders(new Cluster([a]), fixture.generalId);
+    throughA.start([senders.viaA], 'trpc', 0);
+    await throughA.ackedMore(10);
+    redis.freeze(); // with sends in flight
+    try {
+      expect((await readinessBecomes(a.url, 503, 5000)).body.checks.redis).toMatch(/^failing/);
+      await throughA.ackedMore(10);
+    } finally {
+      redis.thaw();
+    }
+    for (const s of [a, b]) await readinessBecomes(s.url, 200, 10_000);
+    await throughA.ackedMore(10);
+    await throughA.stop();
+    expect(throughA.failures).toEqual([]);
+    expect(throughA.slowestMs).toBeLessThan(5000);
+    // Commands sent to the frozen Redis ran when it woke up, after their sends had been delivered
+    // in process: A's subscriber must still get each message once.
+    const stored = await storedMessageIds(httpClient(a.url, watchers.onA.accessToken), fixture.generalId);
+    await expectDeliveredOnce([onA], [...throughA.acked.keys()], stored);
+    await deliveredTo(a, senders.viaA, [onA, onB], 'after the freeze, through A');
+    await deliveredTo(b, senders.viaB, [onA, onB], 'after the freeze, through B');
+    expect(duplicatesOf(onB.messageIds())).toEqual([]);
+    [onA, onB].forEach((w) => w.close());
   }, 60_000);
 
   it('Redis restarts empty (every key lost): delivery between the processes resumes by itself', async () => {

@@ -1,19 +1,27 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 
+const COMMAND_TIMEOUT_MS = 2000;
+const PROBE_EVERY_MS = 1000;
+
 /**
  * A Redis connection that fails commands fast while Redis is down (no offline queue), fails those
  * Redis does not answer in time (a frozen server or a black-holed network keeps the connection
  * open), and keeps reconnecting in the background, so a Redis outage never hangs a request or
- * grows memory.
+ * grows memory. With `probe`, a connection whose PING is not answered in time is dropped and
+ * reconnected: while Redis does not answer, its commands then fail at once instead of each
+ * waiting for the timeout (the reconnect completes only when Redis answers again).
  */
-export function createRedis(url: string, logger: Logger, name: string): Redis {
+export function createRedis(url: string, logger: Logger, name: string, opts: { probe?: boolean } = {}): Redis {
   const redis = new Redis(url, {
     connectionName: name,
     enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
+    // A command whose connection dropped fails at once and is not sent again: it may have run
+    // already, and running a script such as the event publish twice would publish twice.
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
     connectTimeout: 2000,
-    commandTimeout: 2000,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     lazyConnect: true,
   });
@@ -26,7 +34,25 @@ export function createRedis(url: string, logger: Logger, name: string): Redis {
     if (down) logger.info({ connection: name }, 'redis connection restored');
     down = false;
   });
+  if (opts.probe) probe(redis, logger, name);
   return redis;
+}
+
+function probe(redis: Redis, logger: Logger, name: string) {
+  let probing = false;
+  const timer = setInterval(() => {
+    if (probing || redis.status !== 'ready') return;
+    probing = true;
+    redis
+      .ping()
+      .catch((err: Error) => {
+        if (!err.message.startsWith('Command timed out') || redis.status !== 'ready') return;
+        logger.warn({ connection: name }, 'redis does not answer: reconnecting');
+        redis.disconnect(true);
+      })
+      .finally(() => (probing = false));
+  }, PROBE_EVERY_MS).unref();
+  redis.once('end', () => clearInterval(timer));
 }
 
 /** Waits until the connection is ready (first connect at start-up). */

@@ -7,6 +7,7 @@
 // While Redis cannot be reached, RedisBus still delivers each event to this process's own listeners
 // (marked local: it reaches no other process and no resume buffer), so clients of one process keep
 // hearing about what happens through that process.
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { EventName } from '../../shared/events.js';
 import type { Logger } from '../observability/logger.js';
@@ -213,10 +214,17 @@ return msg`;
 const CURRENT = `${START_COUNTER}
 return redis.call('GET', KEYS[1])`;
 
-function decode(msg: string): BusEvent {
+/** What travels through Redis: the event, and the publish attempt it came from (to recognise it). */
+type Wire = EventInput & { origin?: string };
+
+function decode(msg: string): { event: BusEvent; origin?: string } {
   const nl = msg.indexOf('\n');
-  return { ...(JSON.parse(msg.slice(nl + 1)) as EventInput), id: msg.slice(0, nl) };
+  const { origin, ...input } = JSON.parse(msg.slice(nl + 1)) as Wire;
+  return { event: { ...input, id: msg.slice(0, nl) }, origin };
 }
+
+/** how many publish attempts delivered locally are remembered */
+const MAX_LOCAL_ORIGINS = 10_000;
 
 export class RedisBus implements EventBus {
   private listeners: Listeners;
@@ -225,6 +233,14 @@ export class RedisBus implements EventBus {
   private delivered = 0;
   /** publishing fails (Redis unreachable): events are delivered locally */
   private degraded = false;
+  /**
+   * Publish attempts that failed and were delivered locally. A failed attempt may still have run
+   * (the command reached Redis, its answer did not come back in time): its copy from Redis is then
+   * not delivered here a second time.
+   */
+  private localOrigins = new Set<string>();
+  private readonly originPrefix = randomBytes(6).toString('hex');
+  private attempts = 0;
 
   constructor(
     private pub: Redis,
@@ -236,14 +252,16 @@ export class RedisBus implements EventBus {
     this.listeners = new Listeners(logger);
     sub.on('smessage', (channel: string, msg: string) => {
       const topic = channel.slice(this.prefix.length + 3);
-      let event: BusEvent;
+      let decoded: ReturnType<typeof decode>;
       try {
-        event = decode(msg);
+        decoded = decode(msg);
       } catch (err) {
         this.logger.error({ err, channel }, 'undecodable bus message');
         return;
       }
+      const { event, origin } = decoded;
       this.delivered = Math.max(this.delivered, parseEventId(event.id)?.seq ?? 0);
+      if (origin && this.localOrigins.has(origin)) return;
       this.listeners.deliver(topic, event);
     });
     // After a reconnect the subscriptions are gone on the server side: take them again.
@@ -266,28 +284,32 @@ export class RedisBus implements EventBus {
   async publish(topics: string[], input: EventInput) {
     const keys = this.counterKeys();
     for (const t of topics) keys.push(this.stream(t), this.channel(t));
+    const origin = `${this.originPrefix}.${++this.attempts}`;
+    const wire: Wire = { ...input, origin };
     let msg: string;
     try {
-      msg = (await this.pub.eval(PUBLISH, keys.length, ...keys, JSON.stringify(input), this.opts.windowEvents, this.opts.windowSeconds + 60)) as string;
+      msg = (await this.pub.eval(PUBLISH, keys.length, ...keys, JSON.stringify(wire), this.opts.windowEvents, this.opts.windowSeconds + 60)) as string;
     } catch (err) {
-      return this.publishLocally(topics, input, err as Error);
+      return this.publishLocally(topics, input, origin, err as Error);
     }
     if (this.degraded) {
       this.degraded = false;
       this.logger.info('event bus publishing through Redis again');
     }
-    return decode(msg);
+    return decode(msg).event;
   }
 
   /**
    * Redis is unreachable: the event cannot reach other processes or the resume buffer, but this
    * process's own listeners get it, and the change it reports (already stored) is not failed for it.
    */
-  private publishLocally(topics: string[], input: EventInput, err: Error): BusEvent {
+  private publishLocally(topics: string[], input: EventInput, origin: string, err: Error): BusEvent {
     if (!this.degraded) {
       this.degraded = true;
       this.logger.warn({ err: err.message }, 'event bus cannot reach Redis: events are delivered in this process only');
     }
+    this.localOrigins.add(origin);
+    if (this.localOrigins.size > MAX_LOCAL_ORIGINS) this.localOrigins.delete(this.localOrigins.values().next().value!);
     const event: BusEvent = { ...input, id: `${this.delivered}-${Date.now()}`, local: true };
     for (const t of topics) this.listeners.deliver(t, event);
     return event;
@@ -339,7 +361,7 @@ export class RedisBus implements EventBus {
       const maxDeleted = String(fields[fields.indexOf('max-deleted-entry-id') + 1] ?? '0-0');
       if (Number(maxDeleted.split('-')[0]) > after.seq) return 'expired' as const;
       const entries = (results[i + 1]![1] ?? []) as [string, string[]][];
-      lists.push(entries.map(([, f]) => decode(f[1]!)));
+      lists.push(entries.map(([, f]) => decode(f[1]!).event));
     }
     return mergeBySeq(lists);
   }
