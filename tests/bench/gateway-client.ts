@@ -204,7 +204,7 @@ export interface ConnectResult {
 }
 
 const ATTEMPTS = 3;
-/** give up on a round after this many consecutive batches in which every connection failed */
+/** give up after this many consecutive batches in which every connection failed */
 const DEAD_BATCHES = 3;
 
 /**
@@ -215,16 +215,32 @@ export async function connectMany(
   gatewayUrl: string,
   tokens: string[],
   count: number,
-  opts: { batch: number; timeoutMs: number; heartbeats: HeartbeatScheduler; onNonce?: NonceListener; progress?: (msg: string) => void },
+  opts: {
+    batch: number;
+    timeoutMs: number;
+    heartbeats: HeartbeatScheduler;
+    onNonce?: NonceListener;
+    progress?: (msg: string) => void;
+    /** no new batch starts after this long (default: 2 min, or 60 ms per connection if more) */
+    budgetMs?: number;
+  },
 ): Promise<ConnectResult> {
   const t0 = now();
   const r: ConnectResult = { clients: [], failures: [], retried: 0, retryReasons: [], identifyMs: [], elapsedMs: 0 };
   let pending = Array.from({ length: count }, (_, i) => i);
   let lastReport = Date.now();
+  const deadline = Date.now() + (opts.budgetMs ?? Math.max(120_000, count * 60));
+  let gaveUp = false;
   for (let attempt = 1; attempt <= ATTEMPTS && pending.length; attempt++) {
     const failed: { index: number; reason: string }[] = [];
     let dead = 0;
-    for (let start = 0; start < pending.length && dead < DEAD_BATCHES; start += opts.batch) {
+    for (let start = 0; start < pending.length; start += opts.batch) {
+      const stop = dead >= DEAD_BATCHES ? 'the server refused whole batches' : Date.now() > deadline ? 'the connect time budget ran out' : undefined;
+      if (stop) {
+        for (const index of pending.slice(start)) failed.push({ index, reason: `not attempted: ${stop}` });
+        gaveUp = true;
+        break;
+      }
       const batch = pending.slice(start, start + opts.batch);
       let batchFailures = 0;
       await Promise.all(
@@ -249,10 +265,9 @@ export async function connectMany(
         lastReport = Date.now();
         opts.progress(`${r.clients.length}/${count} identified (attempt ${attempt}, ${failed.length} failed so far)`);
       }
-      if (dead >= DEAD_BATCHES) for (const index of pending.slice(start + opts.batch)) failed.push({ index, reason: 'not attempted: the server refused whole batches' });
     }
     pending = failed.map((f) => f.index);
-    if (attempt < ATTEMPTS && failed.length) {
+    if (attempt < ATTEMPTS && failed.length && !gaveUp) {
       r.retried += failed.length;
       for (const f of failed) if (r.retryReasons.length < 5) r.retryReasons.push(f.reason);
       await new Promise((res) => setTimeout(res, 1000 * attempt));

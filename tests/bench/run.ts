@@ -45,6 +45,11 @@ function cleanup(): Promise<void> {
 }
 async function abort(reason: string, code: number): Promise<never> {
   log(reason);
+  try {
+    if (options) report(options, reason);
+  } catch (err) {
+    log(`could not write the partial results: ${(err as Error).message}`);
+  }
   const force = setTimeout(() => process.exit(code), 60_000);
   force.unref();
   await cleanup();
@@ -57,6 +62,22 @@ interface RunResult {
   details: Record<string, unknown>;
   problems: string[];
   serverLog: { warnOrWorse: number; last: string[] };
+}
+
+// What there is to report, also when a run is cut short (Ctrl-C, watchdog).
+let options: BenchOptions | undefined;
+const results: RunResult[] = [];
+let running: { run: number; ctx: RunContext; servers: ServerProcess[] } | undefined;
+
+function resultOf(run: number, ctx: RunContext, servers: ServerProcess[]): RunResult {
+  const logs = servers.map((p) => p.problems());
+  return {
+    run,
+    metrics: ctx.metrics,
+    details: ctx.details,
+    problems: ctx.problems,
+    serverLog: { warnOrWorse: logs.reduce((n, l) => n + l.count, 0), last: logs.flatMap((l) => l.last) },
+  };
 }
 
 async function runOnce(opts: BenchOptions, run: number): Promise<RunResult> {
@@ -76,7 +97,7 @@ async function runOnce(opts: BenchOptions, run: number): Promise<RunResult> {
     const serverOptions = { redisUrl: opts.redis ? redisUrl : undefined, redisPrefix, heartbeatMs: opts.heartbeatMs, jwtSecret: randomBytes(32).toString('hex') };
     const server = await startServer({ ...serverOptions, databaseUrl: db?.url });
     own(() => server.stop());
-    const others: ServerProcess[] = [];
+    const servers: ServerProcess[] = [server];
     const http = new HttpClient(server.url, 64);
     own(async () => http.close());
     const ctx: RunContext = {
@@ -86,7 +107,7 @@ async function runOnce(opts: BenchOptions, run: number): Promise<RunResult> {
         // without Redis, snowflake process ids are not leased: give this one its own
         const another = await startServer({ ...serverOptions, databaseUrl: ctx.databaseUrl, env: opts.redis ? {} : { SNOWFLAKE_PROCESS_ID: '1' } });
         own(() => another.stop());
-        others.push(another);
+        servers.push(another);
         return another;
       },
       http,
@@ -98,6 +119,7 @@ async function runOnce(opts: BenchOptions, run: number): Promise<RunResult> {
       problems: [],
       log: (m) => log(`run ${run}: ${m}`),
     };
+    running = { run, ctx, servers };
     if (opts.only.has('idle')) await idleAtStart(ctx);
     ctx.fixtures = await Fixtures.create(http);
     for (const [name, scenario] of ORDER) {
@@ -117,17 +139,10 @@ async function runOnce(opts: BenchOptions, run: number): Promise<RunResult> {
       ctx.details[`${name}.seconds`] = Math.round((Date.now() - t0) / 100) / 10;
     }
     if (opts.only.has('idle') && !server.exited()) await idleAtEnd(ctx);
-    const logs = [server, ...others].map((p) => p.problems());
-    const serverProblems = { count: logs.reduce((n, l) => n + l.count, 0), last: logs.flatMap((l) => l.last) };
     if (server.exited()) ctx.problems.push(`the server process exited during the run; its last output:\n${server.output().slice(-4000)}`);
-    return {
-      run,
-      metrics: ctx.metrics,
-      details: ctx.details,
-      problems: ctx.problems,
-      serverLog: { warnOrWorse: serverProblems.count, last: serverProblems.last },
-    };
+    return resultOf(run, ctx, servers);
   } finally {
+    running = undefined;
     for (const fn of local.reverse()) {
       const at = cleanups.indexOf(fn);
       if (at === -1) continue; // already run by an abort
@@ -137,23 +152,16 @@ async function runOnce(opts: BenchOptions, run: number): Promise<RunResult> {
   }
 }
 
-async function main() {
-  const opts = parseOptions(process.argv.slice(2));
-  await ensureOpenFileLimit(Math.max(opts.connections, ...opts.fanoutSizes) + 2000);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void abort(`${sig}: stopping`, 130));
-  // generous: a full run takes minutes; this only ends a run that hangs
-  const budgetMs = opts.quick ? 10 * 60_000 : (20 + 90 * opts.runs) * 60_000;
-  setTimeout(() => void abort(`watchdog: still running after ${budgetMs / 60_000} min`, 2), budgetMs).unref();
-
-  log(`fd limit ${openFileLimit()}; ${os.cpus().length} CPUs; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; scenarios ${[...opts.only].join(', ')}; runs ${opts.runs}${opts.quick ? ' (quick)' : ''}`);
-  const results: RunResult[] = [];
-  for (let run = 1; run <= opts.runs; run++) results.push(await runOnce(opts, run));
-
-  const allMetrics = results.map((r) => r.metrics);
-  const checked = checkTargets(allMetrics, opts.fanoutSizes);
-  printTable(`Targets (${opts.runs > 1 ? `median of ${opts.runs} runs; counts: worst run` : 'one run'})`, checked.map(targetRow));
-  const problems = results.flatMap((r) => r.problems.map((p) => `run ${r.run}: ${p}`));
-  const serverWarnings = results.reduce((n, r) => n + r.serverLog.warnOrWorse, 0);
+/** Prints the targets and problems and writes the JSON; returns the number of problems. */
+function report(opts: BenchOptions, aborted?: string): number {
+  const all = [...results, ...(running ? [resultOf(running.run, running.ctx, running.servers)] : [])];
+  const allMetrics = all.map((r) => r.metrics);
+  const checked = checkTargets(allMetrics, opts.fanoutSizes, opts.only);
+  const runs = all.length;
+  printTable(`Targets (${runs > 1 ? `median of ${runs} runs; counts: worst run` : 'one run'}${aborted ? '; ABORTED, partial' : ''})`, checked.map(targetRow));
+  const problems = all.flatMap((r) => r.problems.map((p) => `run ${r.run}: ${p}`));
+  if (aborted) problems.push(`aborted: ${aborted}`);
+  const serverWarnings = all.reduce((n, r) => n + r.serverLog.warnOrWorse, 0);
   if (problems.length) {
     console.log('\nProblems:');
     for (const p of problems) console.log(`  - ${p}`);
@@ -162,20 +170,36 @@ async function main() {
 
   const file = opts.json ?? path.join(ROOT, 'tests/bench/results', `${new Date(started).toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(path.dirname(file), { recursive: true });
-  const report = {
+  const json = {
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date().toISOString(),
+    ...(aborted ? { aborted } : {}),
     options: { ...opts, only: [...opts.only] },
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version, loadAverageAtEnd: os.loadavg() },
     targets: checked,
     medians: medians(allMetrics),
     problems,
-    runs: results,
+    runs: all,
   };
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   console.log(`\nResults: ${path.relative(process.cwd(), file)}`);
+  return problems.length;
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  options = opts;
+  await ensureOpenFileLimit(Math.max(opts.connections, ...opts.fanoutSizes) + 2000);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void abort(`${sig}: stopping`, 130));
+  // generous: a full run takes minutes; this only ends a run that hangs
+  const budgetMs = opts.quick ? 10 * 60_000 : (20 + 90 * opts.runs) * 60_000;
+  setTimeout(() => void abort(`watchdog: still running after ${budgetMs / 60_000} min`, 2), budgetMs).unref();
+
+  log(`fd limit ${openFileLimit()}; ${os.cpus().length} CPUs; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; scenarios ${[...opts.only].join(', ')}; runs ${opts.runs}${opts.quick ? ' (quick)' : ''}`);
+  for (let run = 1; run <= opts.runs; run++) results.push(await runOnce(opts, run));
+  const problems = report(opts);
   await cleanup();
-  process.exit(problems.length ? 1 : 0);
+  process.exit(problems ? 1 : 0);
 }
 
 main().catch((err) => void abort(`bench failed: ${(err as Error).stack ?? err}`, 1));

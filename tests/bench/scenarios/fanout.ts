@@ -54,7 +54,6 @@ async function measure(deliveries: Deliveries, expected: number, count: number, 
 
 export async function fanoutScenario(ctx: RunContext): Promise<void> {
   const { opts, http, fixtures } = ctx;
-  const rows = [];
   const bare = await startBareWsServer();
   try {
     for (const n of opts.fanoutSizes) {
@@ -159,28 +158,29 @@ export async function fanoutScenario(ctx: RunContext): Promise<void> {
       if (deliveries.duplicates) ctx.problems.push(`fan-out ${n}: ${deliveries.duplicates} duplicate MESSAGE_CREATEs`);
       if (dropped) ctx.problems.push(`fan-out ${n}: ${dropped} gateway connections closed by the server during the measurement (close codes ${codes})`);
       if (!template) ctx.problems.push(`fan-out ${n}: no MESSAGE_CREATE captured; bare ws baseline skipped`);
-      rows.push({
-        N: n,
-        clients: clients.length,
-        'last p50': last.p50,
-        'last p99': last.p99,
-        'first p50': first.p50,
-        missed: values.missed,
-        dup: deliveries.duplicates,
-        'bare p50': bareLast.p50,
-        'bare p99': bareLast.p99,
-        'p99 ÷ bare': values.ratioP99,
-        'server CPU%': values.serverCpuPct,
-        'RSS MiB': values.serverRssMiB,
-        'identify p50': identify.p50,
-        'identify p99': identify.p99,
-        'connect s': values.connectSeconds,
-        retried: conn.retried,
-        'bench lag p99': benchLag.p99,
-      });
+      printTable(`Fan-out to ${n} (${opts.fanoutMessages} messages; send start → first/last client, ms; bare = plain ws broadcast of the same payload)`, [
+        {
+          N: n,
+          clients: clients.length,
+          'last p50': last.p50,
+          'last p99': last.p99,
+          'first p50': first.p50,
+          missed: values.missed,
+          dup: deliveries.duplicates,
+          'bare p50': bareLast.p50,
+          'bare p99': bareLast.p99,
+          'p99 ÷ bare': values.ratioP99,
+          'server CPU%': values.serverCpuPct,
+          'RSS MiB': values.serverRssMiB,
+          'identify p50': identify.p50,
+          'identify p99': identify.p99,
+          'connect s': values.connectSeconds,
+          retried: conn.retried,
+          'bench lag p99': benchLag.p99,
+        },
+      ]);
     }
   } finally {
     await bare.stop();
   }
-  printTable(`Fan-out (${opts.fanoutMessages} messages; send start → last client, ms; bare = plain ws broadcast of the same payload)`, rows);
 }
