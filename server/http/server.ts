@@ -88,8 +88,12 @@ export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: Ht
     }
     mount.handle(req, socket, head);
   });
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  // Requests Node cannot parse (e.g. a URL or headers over the size limit) still get a JSON error body.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({ message: `${status}: ${http.STATUS_CODES[status]}`, code: 0 });
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
   return server;
 }

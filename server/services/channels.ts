@@ -1,12 +1,13 @@
 // Guild channels and their permission overwrites. DM channels are readable here (get) but are
 // created and owned by the DM service.
 import type { z } from 'zod';
-import { ChannelType, type createChannelInput, type setOverwriteInput, type updateChannelInput } from '../../shared/schemas/channel.js';
+import { ChannelType, type createChannelInput, type overwriteInput, type setOverwriteInput, type updateChannelInput } from '../../shared/schemas/channel.js';
 import type { AppDeps } from '../deps.js';
 import { guildTopic } from '../realtime/bus.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import {
   ALL_PERMISSIONS,
+  hasPermission,
   invalidateChannel,
   invalidateGuildPermissions,
   Permissions,
@@ -43,17 +44,41 @@ function channelData(fields: ChannelFields) {
   return { ...rest, ...(parentId !== undefined ? { parentId: parentId === null ? null : BigInt(parentId) } : {}) };
 }
 
+/**
+ * The overwrites a new channel is created with: as for setOverwrite, this needs MANAGE_ROLES (here in
+ * the guild), only bits the creator holds, and targets of this guild. Checked before anything is
+ * written, so a rejected request leaves no channel behind.
+ */
+async function initialOverwrites(deps: Deps, guildId: bigint, perms: bigint, overwrites: z.infer<typeof overwriteInput>[]) {
+  if (overwrites.length === 0) return [];
+  if (!hasPermission(perms, Permissions.MANAGE_ROLES)) missingPermissions();
+  const rows = overwrites.map((o) => ({ targetId: BigInt(o.id), type: o.type, allow: BigInt(o.allow) & ALL_PERMISSIONS, deny: BigInt(o.deny) & ALL_PERMISSIONS }));
+  if (rows.some((o) => ((o.allow | o.deny) & ~perms) !== 0n)) missingPermissions();
+  for (const o of rows) await requireOverwriteTarget(deps, guildId, o.type, o.targetId);
+  // one overwrite per target, as setOverwrite keeps it: the last one given wins
+  return [...new Map(rows.map((o) => [o.targetId, o])).values()];
+}
+
 export async function createChannel(deps: Deps, userId: bigint, input: z.infer<typeof createChannelInput>) {
-  const { guildId: rawGuildId, type, ...fields } = input;
+  const { guildId: rawGuildId, type, permissionOverwrites = [], ...fields } = input;
   const guildId = BigInt(rawGuildId);
-  await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_CHANNELS);
+  const perms = await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_CHANNELS);
   if (fields.parentId) await requireValidParent(deps, guildId, type, BigInt(fields.parentId));
+  const overwrites = await initialOverwrites(deps, guildId, perms, permissionOverwrites);
   // New channels go to the bottom unless a position is given.
   const last = await deps.db.channel.aggregate({ where: { guildId }, _max: { position: true } });
   const row = await deps.db.channel.create({
-    data: { id: deps.ids.next(), guildId, type, position: (last._max.position ?? -1) + 1, ...channelData(fields) },
+    data: {
+      id: deps.ids.next(),
+      guildId,
+      type,
+      position: (last._max.position ?? -1) + 1,
+      ...channelData(fields),
+      overwrites: { create: overwrites },
+    },
     include: channelInclude,
   });
+  if (overwrites.length) await invalidateGuildPermissions(deps, guildId);
   const channel = toChannel(row);
   await publishChannel(deps, 'CHANNEL_CREATE', channel);
   return channel;

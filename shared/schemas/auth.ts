@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import { snowflake } from './common.js';
+import { snowflake, text } from './common.js';
 import { publicUser, selfUser, username } from './user.js';
 
 export const password = z.string().min(8).max(128);
 
 export const registerInput = z.object({
   username,
-  email: z.string().trim().toLowerCase().email().max(254),
+  email: text().trim().toLowerCase().email().max(254),
   password,
 });
 
 export const loginInput = z.object({
   /** username or email */
-  login: z.string().trim().min(1).max(254),
+  login: text().trim().min(1).max(254),
   password: z.string().min(1).max(128),
 });
 

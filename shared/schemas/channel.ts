@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { permissionString, snowflake } from './common.js';
+import { permissionString, snowflake, text } from './common.js';
 import { publicUser } from './user.js';
 
 /** Discord channel types this server supports. */
@@ -33,13 +33,21 @@ export const channel = z.object({
 export type Channel = z.infer<typeof channel>;
 
 const channelFields = {
-  name: z.string().trim().min(1).max(100),
-  topic: z.string().max(1024).nullable(),
+  name: text().trim().min(1).max(100),
+  topic: text().max(1024).nullable(),
   position: z.number().int().min(0).max(10_000),
   parentId: snowflake.nullable(),
   nsfw: z.boolean(),
   rateLimitPerUser: z.number().int().min(0).max(21600),
 };
+
+/** An overwrite as given when creating a channel (Discord's shape; allow and deny default to none). */
+export const overwriteInput = z.object({
+  id: snowflake,
+  type: z.union([z.literal(0), z.literal(1)]),
+  allow: permissionString.default('0'),
+  deny: permissionString.default('0'),
+});
 
 export const createChannelInput = z.object({
   guildId: snowflake,
@@ -50,6 +58,8 @@ export const createChannelInput = z.object({
   parentId: channelFields.parentId.optional(),
   nsfw: channelFields.nsfw.optional(),
   rateLimitPerUser: channelFields.rateLimitPerUser.optional(),
+  /** created with the channel, all or nothing */
+  permissionOverwrites: z.array(overwriteInput).max(100).optional(),
 });
 
 export const updateChannelInput = z.object({

@@ -9,6 +9,16 @@ export const snowflake = z
   .regex(/^[1-9]\d{0,18}$/, { message: 'must be a snowflake (a positive integer as a string)', abort: true })
   .refine((s) => BigInt(s) <= MAX_SNOWFLAKE, 'must be a snowflake (a positive integer as a string)');
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Free text that is stored: PostgreSQL cannot hold NUL characters (the write would fail), and an
+ * unpaired UTF-16 surrogate would be stored as U+FFFD (not what the client sent), so both are
+ * validation errors.
+ */
+export const text = () =>
+  z.string().refine((s) => !s.includes('\u0000') && !LONE_SURROGATE.test(s), 'must be valid Unicode text without NUL characters');
+
 export const isoDate = z.string().datetime({ offset: true });
 
 /** A permission bitfield as a decimal string (Discord v8+). */

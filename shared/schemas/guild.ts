@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate, permissionString, snowflake } from './common.js';
+import { isoDate, permissionString, snowflake, text } from './common.js';
 import { role } from './role.js';
 
 export const guild = z.object({
@@ -25,14 +25,14 @@ export const myGuild = z.object({
 });
 
 export const createGuildInput = z.object({
-  name: z.string().trim().min(2).max(100),
-  icon: z.string().max(2048).nullable().optional(),
-  description: z.string().max(1000).nullable().optional(),
+  name: text().trim().min(2).max(100),
+  icon: text().max(2048).nullable().optional(),
+  description: text().max(1000).nullable().optional(),
 });
 export const updateGuildInput = z.object({
   guildId: snowflake,
-  name: z.string().trim().min(2).max(100).optional(),
-  icon: z.string().max(2048).nullable().optional(),
-  description: z.string().max(1000).nullable().optional(),
+  name: text().trim().min(2).max(100).optional(),
+  icon: text().max(2048).nullable().optional(),
+  description: text().max(1000).nullable().optional(),
   systemChannelId: snowflake.nullable().optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate, snowflake } from './common.js';
+import { isoDate, snowflake, text } from './common.js';
 import { publicUser } from './user.js';
 
 export const member = z.object({
@@ -23,6 +23,6 @@ export const setNickInput = z.object({
   guildId: snowflake,
   /** omitted: the caller */
   userId: snowflake.optional(),
-  nick: z.string().trim().max(32).nullable(),
+  nick: text().trim().max(32).nullable(),
 });
 export const memberRoleInput = z.object({ guildId: snowflake, userId: snowflake, roleId: snowflake });

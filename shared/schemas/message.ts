@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate, snowflake } from './common.js';
+import { isoDate, snowflake, text } from './common.js';
 import { publicUser } from './user.js';
 
 export const MessageType = { DEFAULT: 0, REPLY: 19 } as const;
@@ -20,8 +20,8 @@ export const message = z.object({
 });
 export type Message = z.infer<typeof message>;
 
-export const messageContent = z.string().max(2000);
-const nonce = z.union([z.string().max(25), z.number().int()]).transform(String);
+export const messageContent = text().max(2000);
+const nonce = z.union([text().max(25), z.number().int()]).transform(String);
 
 export const sendMessageInput = z.object({
   channelId: snowflake,

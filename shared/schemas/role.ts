@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { permissionString, snowflake } from './common.js';
+import { permissionString, snowflake, text } from './common.js';
 
 export const role = z.object({
   id: snowflake,
@@ -14,7 +14,7 @@ export const role = z.object({
 export type Role = z.infer<typeof role>;
 
 const roleFields = {
-  name: z.string().trim().min(1).max(100),
+  name: text().trim().min(1).max(100),
   permissions: permissionString,
   color: z.number().int().min(0).max(0xffffff),
   /** 0 is @everyone's; other roles sit at 1..n */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate, snowflake } from './common.js';
+import { isoDate, snowflake, text } from './common.js';
 
 export const presenceStatus = z.enum(['online', 'idle', 'dnd', 'invisible']);
 export const visibleStatus = z.enum(['online', 'idle', 'dnd', 'offline']);
@@ -30,8 +30,8 @@ export type SelfUser = z.infer<typeof selfUser>;
 
 export const updateMeInput = z
   .object({
-    displayName: z.string().trim().min(1).max(32).nullable().optional(),
-    avatar: z.string().max(2048).nullable().optional(),
+    displayName: text().trim().min(1).max(32).nullable().optional(),
+    avatar: text().max(2048).nullable().optional(),
     status: presenceStatus.optional(),
   })
   .strict();

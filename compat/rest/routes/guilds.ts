@@ -1,7 +1,6 @@
 // Guilds and their channel list.
 import { toDiscordChannel, toDiscordGuild } from '../../serializers.js';
-import { del, get, NO_CONTENT, patch, post, type Route, type RouteRequest } from '../route.js';
-import { overwriteInput } from './channels.js';
+import { del, get, nested, NO_CONTENT, patch, permissionBits, post, type Route, type RouteRequest } from '../route.js';
 
 export const guildRoutes: Route[] = [
   post('/guilds', async ({ call, body }) =>
@@ -32,22 +31,29 @@ export const guildRoutes: Route[] = [
   post('/guilds/:guildId/channels', createChannel),
 ];
 
-/** Discord creates a channel with its overwrites in one request; here that is a create, then one setOverwrite per entry. */
+/** A Discord overwrite object as channels.create input (permission bits may come as numbers from older clients). */
+function discordOverwrite(o: unknown) {
+  const v = nested(o);
+  return { id: v.id, type: v.type, allow: permissionBits(v.allow ?? undefined), deny: permissionBits(v.deny ?? undefined) };
+}
+
+/** Discord creates a channel with its overwrites in one request, as channels.create does. */
 async function createChannel({ call, params, body }: RouteRequest<{ guildId: string }>) {
-  let channel = await call('channels.create', {
-    guildId: params.guildId,
-    name: body.name,
-    type: body.type ?? undefined,
-    topic: body.topic,
-    position: body.position ?? undefined,
-    parentId: body.parent_id,
-    nsfw: body.nsfw ?? undefined,
-    rateLimitPerUser: body.rate_limit_per_user ?? undefined,
-  });
-  const overwrites = Array.isArray(body.permission_overwrites) ? body.permission_overwrites : [];
-  for (const [i, o] of overwrites.entries()) {
-    const field = (name: string) => `permission_overwrites.${i}.${name}`;
-    channel = await call('channels.setOverwrite', overwriteInput(channel.id, o), { targetId: field('id'), type: field('type'), allow: field('allow'), deny: field('deny') });
-  }
+  const overwrites = body.permission_overwrites;
+  const channel = await call(
+    'channels.create',
+    {
+      guildId: params.guildId,
+      name: body.name,
+      type: body.type ?? undefined,
+      topic: body.topic,
+      position: body.position ?? undefined,
+      parentId: body.parent_id,
+      nsfw: body.nsfw ?? undefined,
+      rateLimitPerUser: body.rate_limit_per_user ?? undefined,
+      permissionOverwrites: Array.isArray(overwrites) ? overwrites.map(discordOverwrite) : (overwrites ?? undefined),
+    },
+    { permissionOverwrites: 'permission_overwrites' },
+  );
   return toDiscordChannel(channel);
 }
