@@ -64,7 +64,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     const base = { config, db, logger, metrics, sessions: new SessionCache(db) };
     if (config.REDIS_URL) {
       // Requests wait on the command connection: it is dropped as soon as Redis stops answering.
-      const redis = createRedis(config.REDIS_URL, logger, 'commands', { probe: true });
+      const redis = createRedis(config.REDIS_URL, logger, 'commands', { probe: true, pipeline: true });
       const sub = createRedis(config.REDIS_URL, logger, 'events');
       cleanups.push(() => void redis.disconnect());
       cleanups.push(() => void sub.disconnect());

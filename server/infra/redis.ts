@@ -12,7 +12,7 @@ const PROBE_EVERY_MS = 1000;
  * reconnected: while Redis does not answer, its commands then fail at once instead of each
  * waiting for the timeout (the reconnect completes only when Redis answers again).
  */
-export function createRedis(url: string, logger: Logger, name: string, opts: { probe?: boolean } = {}): Redis {
+export function createRedis(url: string, logger: Logger, name: string, opts: { probe?: boolean; pipeline?: boolean } = {}): Redis {
   const redis = new Redis(url, {
     connectionName: name,
     enableOfflineQueue: false,
@@ -24,6 +24,8 @@ export function createRedis(url: string, logger: Logger, name: string, opts: { p
     commandTimeout: COMMAND_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     lazyConnect: true,
+    // Commands issued in the same tick go out in one write (every request makes several).
+    enableAutoPipelining: opts.pipeline ?? false,
   });
   let down = false;
   redis.on('error', (err) => {

@@ -1,7 +1,7 @@
 // Token formats. Access tokens are short-lived JWTs; long-lived tokens (bots, Discord clients) are
 // JWTs without expiry; both carry the session id, and a revoked session invalidates them. Refresh
 // tokens are opaque random strings stored only as hashes. Only HS256 is accepted when verifying.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 
@@ -13,23 +13,32 @@ const claims = z.object({
   typ: z.enum(['access', 'token']),
 });
 
+// jsonwebtoken turns a string secret into a KeyObject on every call (trying it as a public key
+// first), which cost about 1 ms per request in profiles; the key object is made once per secret.
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  return key;
+}
+
 export interface TokenClaims {
   userId: bigint;
   sessionId: bigint;
 }
 
 export function signAccessToken(secret: string, userId: bigint, sessionId: bigint, ttlSeconds: number): string {
-  return jwt.sign({ sid: String(sessionId), typ: 'access' }, secret, { algorithm: ALGORITHM, subject: String(userId), expiresIn: ttlSeconds });
+  return jwt.sign({ sid: String(sessionId), typ: 'access' }, keyOf(secret), { algorithm: ALGORITHM, subject: String(userId), expiresIn: ttlSeconds });
 }
 
 export function signLongLivedToken(secret: string, userId: bigint, sessionId: bigint): string {
-  return jwt.sign({ sid: String(sessionId), typ: 'token' }, secret, { algorithm: ALGORITHM, subject: String(userId) });
+  return jwt.sign({ sid: String(sessionId), typ: 'token' }, keyOf(secret), { algorithm: ALGORITHM, subject: String(userId) });
 }
 
 /** Verifies signature, algorithm and expiry; undefined for anything that is not a valid token. */
 export function verifyToken(secret: string, token: string): TokenClaims | undefined {
   try {
-    const payload = jwt.verify(token, secret, { algorithms: [ALGORITHM] });
+    const payload = jwt.verify(token, keyOf(secret), { algorithms: [ALGORITHM] });
     const c = claims.safeParse(payload);
     if (!c.success) return undefined;
     if (c.data.typ === 'access' && typeof (payload as { exp?: unknown }).exp !== 'number') return undefined;
