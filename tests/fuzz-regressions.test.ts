@@ -110,3 +110,19 @@ describe('gateway REQUEST_GUILD_MEMBERS by user id', () => {
     gw.close();
   });
 });
+
+describe('gateway frames over the WebSocket size limit', () => {
+  // Seen by the fuzz test against a separate server process: the socket was terminated right after
+  // the WebSocket layer queued its 1009 close frame, and the client saw 1006.
+  it('are refused with a close frame (1009), never a dropped connection', async () => {
+    const codes = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const gw = await connectGateway(app.url);
+        await gw.next((p) => p.op === 10);
+        gw.sendText(Buffer.alloc(300_000, 'x'), true);
+        return (await gw.closed).code;
+      }),
+    );
+    expect(new Set(codes)).toEqual(new Set([1009]));
+  });
+});

@@ -19,6 +19,7 @@ import { userRoutes } from '../compat/rest/routes/users.js';
 import type { Route } from '../compat/rest/route.js';
 import { registerUser, type TestUser } from './helpers/clients.js';
 import { anyValue, fuzzCases, fuzzParams, hostileId, hostileString, pollutingObject, prototypeIsClean } from './helpers/fuzz.js';
+import { WriteLedger } from './helpers/fuzz-ledger.js';
 import { createGuild } from './helpers/guilds.js';
 import { jsonOf, rawRequest, type RawResponse } from './helpers/raw-http.js';
 import { startTestServer } from './helpers/server.js';
@@ -30,16 +31,8 @@ let app: App;
 let owner: TestUser;
 /** real ids by path parameter name; resolved when a case runs (messages and channels grow) */
 const pools: Record<string, string[]> = {};
-/** what the fuzzed requests were answered: the stored state must match exactly */
-const written = {
-  messages: new Map<string, Set<string>>(),
-  deletedMessages: new Set<string>(),
-  channels: new Set<string>(),
-  deletedChannels: new Set<string>(),
-  roles: new Set<string>(),
-  deletedRoles: new Set<string>(),
-};
-let initial: { channels: Set<string>; roles: Set<string>; messages: Set<string> };
+/** what the fuzzed requests were told they wrote */
+let written: WriteLedger;
 let mainGuildId: string;
 let dmId: string;
 
@@ -75,11 +68,11 @@ beforeAll(async () => {
     disposableChannelId: [disposable.systemChannelId!],
     token: [owner.accessToken, member.accessToken],
   });
-  initial = {
-    channels: new Set([main.generalId, category.id, voice.id, hidden.id]),
-    roles: new Set([mainGuildId, role.id]),
-    messages: new Set(messages.map((m) => m.id)),
-  };
+  written = new WriteLedger({
+    channels: [main.generalId, category.id, voice.id, hidden.id],
+    roles: [mainGuildId, role.id],
+    messages: messages.map((m) => m.id),
+  });
 });
 
 // ---- requests ----
@@ -297,10 +290,10 @@ function track({ sent, res }: { sent: Sent; res: RawResponse }) {
   const key = `${sent.method} ${sent.pattern}`;
   const out = jsonOf(res) as { id?: string; content?: string } | undefined;
   if (key === 'POST /channels/:channelId/messages' && out?.id) {
-    written.messages.set(out.id, new Set([out.content!]));
+    written.messageWritten(out.id, sent.params.channelId!, out.content!);
     pools.messageId!.push(out.id);
   }
-  if (key === 'PATCH /channels/:channelId/messages/:messageId' && out?.id) written.messages.get(out.id)?.add(out.content!) ?? written.messages.set(out.id, new Set([out.content!]));
+  if (key === 'PATCH /channels/:channelId/messages/:messageId' && out?.id) written.messageWritten(out.id, sent.params.channelId!, out.content!);
   if (key === 'DELETE /channels/:channelId/messages/:messageId') written.deletedMessages.add(sent.params.messageId!);
   if (key === 'POST /guilds/:guildId/channels' && out?.id) {
     written.channels.add(out.id);
@@ -309,7 +302,6 @@ function track({ sent, res }: { sent: Sent; res: RawResponse }) {
   }
   if (key === 'DELETE /channels/:channelId') written.deletedChannels.add(sent.params.channelId!);
   if (key === 'POST /guilds/:guildId/roles' && out?.id) written.roles.add(out.id);
-  if (key === 'DELETE /guilds/:guildId/roles/:roleId') written.deletedRoles.add(sent.params.roleId!);
 }
 
 /** A 2xx, or a 4xx with Discord's JSON error body ({code, message}; a 429 has Discord's rate-limit body). */
@@ -324,52 +316,6 @@ function checkAnswer({ sent, res }: { sent: Sent; res: RawResponse }) {
   expect(body!.message, what).toBeTypeOf('string');
   if (res.status === 429) expect(body!.retry_after, what).toBeTypeOf('number');
   else expect(body!.code, what).toBeTypeOf('number');
-}
-
-// ---- the stored state afterwards ----
-
-async function allMessages(channelId: string) {
-  const out: { id: string; content: string }[] = [];
-  let before: string | undefined;
-  for (;;) {
-    const page = await owner.client.messages.list.query({ channelId, limit: 100, ...(before ? { before } : {}) });
-    out.push(...page);
-    if (page.length < 100) return out;
-    before = page[page.length - 1]!.id;
-  }
-}
-
-async function checkStoredState() {
-  const channels = await owner.client.guilds.channels.query({ guildId: mainGuildId });
-  const allowed = new Set([...initial.channels, ...written.channels]);
-  expect(channels.map((c) => c.id).filter((id) => !allowed.has(id)), 'channels no successful request created').toEqual([]);
-  const ids = new Set(channels.map((c) => c.id));
-  const missing = [...written.channels].filter((id) => !written.deletedChannels.has(id) && !ids.has(id));
-  // a created channel is only gone when a delete of it succeeded (or its guild was deleted)
-  for (const id of missing) expect(await owner.client.channels.get.query({ channelId: id }).catch(() => null), `channel ${id}`).toBeNull();
-
-  const roles = await owner.client.roles.list.query({ guildId: mainGuildId });
-  const allowedRoles = new Set([...initial.roles, ...written.roles]);
-  expect(roles.map((r) => r.id).filter((id) => !allowedRoles.has(id)), 'roles no successful request created').toEqual([]);
-
-  const textChannels = [...channels.filter((c) => c.type === 0).map((c) => c.id), dmId];
-  const stored = (await Promise.all(textChannels.map(allMessages))).flat();
-  const storedIds = new Set(stored.map((m) => m.id));
-  for (const m of stored) {
-    const what = `message ${m.id} ${JSON.stringify(m.content).slice(0, 100)}`;
-    expect(initial.messages.has(m.id) || written.messages.has(m.id), `${what}: no successful request created it`).toBe(true);
-    expect(written.deletedMessages.has(m.id), `${what}: its delete succeeded`).toBe(false);
-    expect(m.content.length, what).toBeGreaterThanOrEqual(1);
-    expect(m.content.length, what).toBeLessThanOrEqual(2000);
-    expect(m.content.trim().length, what).toBeGreaterThan(0);
-    if (written.messages.has(m.id)) expect(written.messages.get(m.id)!.has(m.content), `${what}: stored content is not what was answered`).toBe(true);
-  }
-  const sentToListed = [...written.messages.keys()].filter((id) => !written.deletedMessages.has(id) && !storedIds.has(id));
-  for (const id of sentToListed) {
-    // only messages of channels deleted since are allowed to be gone
-    const channelGone = await Promise.all(textChannels.map((channelId) => owner.client.messages.get.query({ channelId, messageId: id }).then(() => false, () => true)));
-    expect(channelGone.every(Boolean), `message ${id} was answered but is not stored`).toBe(true);
-  }
 }
 
 describe('REST fuzzing', () => {
@@ -389,7 +335,7 @@ describe('REST fuzzing', () => {
       fuzzParams(Math.ceil(CASES / BATCH)),
     );
     expect(prototypeIsClean(), 'Object.prototype was polluted').toBe(true);
-    await checkStoredState();
+    await written.verify(owner.client, mainGuildId, [dmId]);
     console.log(`REST fuzz: ${batches * BATCH} requests over ${ROUTES.length} routes; statuses ${JSON.stringify(statuses)}; ${written.messages.size} messages, ${written.channels.size} channels, ${written.roles.size} roles written`);
   }, 300_000);
 });

@@ -61,7 +61,9 @@ export function createGateway(deps: AppDeps) {
       connections.delete(conn);
       conn.onClosed(code);
     });
-    ws.on('error', () => ws.terminate());
+    // After an error the WebSocket layer closes the socket itself (with 1009 for a frame over
+    // maxPayload); terminating here would drop that close frame before the client got it.
+    ws.on('error', (err) => logger.debug({ err: err.message }, 'gateway socket error'));
     conn.hello();
   }
 
