@@ -132,6 +132,31 @@ describe('intents', () => {
     for (const g of [with_, without, newcomerGw]) g.close();
   });
 
+  it('DIRECT_MESSAGES gates DM events and GUILD_INVITES gates invite events', async () => {
+    const { gw: withBoth } = await identified(owner, GUILDS | (1 << 12) | (1 << 6));
+    const { gw: guildOnly } = await identified(owner, GUILDS | GUILD_MESSAGES);
+    const dm = await member.client.dms.open.mutate({ userId: owner.id });
+    await member.client.messages.send.mutate({ channelId: dm.id, content: 'a direct word' });
+    const got = await withBoth.dispatch('MESSAGE_CREATE', (d) => d.channel_id === dm.id);
+    expect(got.d.content).toBe('a direct word');
+    expect(got.d.guild_id).toBeUndefined();
+    const invite = await owner.client.invites.create.mutate({ channelId });
+    const created = await withBoth.dispatch('INVITE_CREATE', (d) => d.code === invite.code);
+    expect(created.d).toMatchObject({ guild_id: guildId, channel_id: channelId });
+    await owner.client.messages.send.mutate({ channelId, content: 'marker for guildOnly' });
+    await guildOnly.dispatch('MESSAGE_CREATE', (d) => d.content === 'marker for guildOnly');
+    expect(guildOnly.received.some((p) => p.t === 'INVITE_CREATE' || (p.t === 'MESSAGE_CREATE' && p.d.channel_id === dm.id))).toBe(false);
+    withBoth.close();
+    guildOnly.close();
+  });
+
+  it('closes with 4010 for a shard this server does not have', async () => {
+    const gw = await connectGateway(app.url);
+    await gw.next((p) => p.op === 10);
+    gw.send(2, { token: owner.accessToken, intents: 1, properties: {}, shard: [1, 2] });
+    expect((await gw.closed).code).toBe(4010);
+  });
+
   it.each([[1 << 30], [-1], [1.5], [2 ** 40]])('closes with 4013 for invalid intents %s', async (intents) => {
     const gw = await connectGateway(app.url);
     await gw.next((p) => p.op === 10);

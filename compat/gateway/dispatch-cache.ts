@@ -9,7 +9,7 @@ import { Intent } from './protocol.js';
 const memo = new WeakMap<object, Map<string, { t: string; d: string } | null>>();
 
 function personal(e: DomainEvent, viewer: Viewer): boolean {
-  if (e.type.startsWith('CHANNEL_')) return e.guildId === null;
+  if (e.type.startsWith('CHANNEL_')) return e.guildId == null; // DM channels list the other participants
   if (e.type === 'MESSAGE_CREATE' || e.type === 'MESSAGE_UPDATE') return (viewer.intents & Intent.MESSAGE_CONTENT) === 0;
   return false;
 }

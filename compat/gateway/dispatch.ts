@@ -35,7 +35,7 @@ function contentVisible(viewer: Viewer, m: Extract<DomainEvent, { type: 'MESSAGE
  * handled here: it needs the guild's channels and members, which the connection fetches.
  */
 export function toDispatch(e: DomainEvent, viewer: Viewer): Dispatch | null {
-  const guild = e.guildId !== null;
+  const guild = e.guildId != null; // bus events of DMs carry no guildId at all
   const wants = (bit: number) => has(viewer.intents, bit);
   switch (e.type) {
     case 'GUILD_UPDATE':
