@@ -5,7 +5,10 @@ import type { App } from '../../server/app.js';
 import { guildTopic, userTopic, type BusEvent } from '../../server/realtime/bus.js';
 
 async function published(app: App, topic: string, type?: EventName): Promise<BusEvent[]> {
-  const events = await app.deps.bus.replay([topic], `0-${Date.now()}`);
+  // Replay from where the event counter started (with Redis it starts from the clock, not 0).
+  const { redis, config } = app.deps;
+  const start = (redis && (await redis.get(`${config.REDIS_PREFIX}seq:start`))) || '0';
+  const events = await app.deps.bus.replay([topic], `${start}-${Date.now()}`);
   if (events === 'expired') throw new Error(`resume window of ${topic} expired`);
   return type ? events.filter((e) => e.type === type) : events;
 }
