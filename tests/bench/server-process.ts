@@ -1,4 +1,5 @@
-// The server under test as a child process (`node --import tsx server/main.ts`), so its CPU and
+// The server under test as a child process, run as `npm start` runs it (the compiled
+// dist/server/main.js, built by `npm run bench` first), so its CPU and
 // memory are measured apart from the bench's clients. Ready when /health/ready answers 200.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -74,7 +75,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerProcess> {
     JWT_SECRET: opts.jwtSecret,
     ...opts.env,
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js')], {
     env,
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
