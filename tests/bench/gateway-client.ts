@@ -196,8 +196,8 @@ export interface ConnectResult {
   failures: string[];
   /** identify attempts that failed and were retried, as a reconnecting client would */
   retried: number;
-  /** the first few retry reasons */
-  retryReasons: string[];
+  /** why attempts failed (retried ones included): reason → count */
+  reasons: Record<string, number>;
   /** IDENTIFY sent → READY and all GUILD_CREATEs, ms, per connected client */
   identifyMs: number[];
   elapsedMs: number;
@@ -221,15 +221,15 @@ export async function connectMany(
     heartbeats: HeartbeatScheduler;
     onNonce?: NonceListener;
     progress?: (msg: string) => void;
-    /** no new batch starts after this long (default: 2 min, or 60 ms per connection if more) */
+    /** no new batch starts after this long (default: 5 min, or 100 ms per connection if more) */
     budgetMs?: number;
   },
 ): Promise<ConnectResult> {
   const t0 = now();
-  const r: ConnectResult = { clients: [], failures: [], retried: 0, retryReasons: [], identifyMs: [], elapsedMs: 0 };
+  const r: ConnectResult = { clients: [], failures: [], retried: 0, reasons: {}, identifyMs: [], elapsedMs: 0 };
   let pending = Array.from({ length: count }, (_, i) => i);
   let lastReport = Date.now();
-  const deadline = Date.now() + (opts.budgetMs ?? Math.max(120_000, count * 60));
+  const deadline = Date.now() + (opts.budgetMs ?? Math.max(300_000, count * 100));
   let gaveUp = false;
   for (let attempt = 1; attempt <= ATTEMPTS && pending.length; attempt++) {
     const failed: { index: number; reason: string }[] = [];
@@ -267,9 +267,9 @@ export async function connectMany(
       }
     }
     pending = failed.map((f) => f.index);
+    for (const f of failed) r.reasons[f.reason] = (r.reasons[f.reason] ?? 0) + 1;
     if (attempt < ATTEMPTS && failed.length && !gaveUp) {
       r.retried += failed.length;
-      for (const f of failed) if (r.retryReasons.length < 5) r.retryReasons.push(f.reason);
       await new Promise((res) => setTimeout(res, 1000 * attempt));
     } else {
       r.failures = failed.map((f) => f.reason);
@@ -277,6 +277,14 @@ export async function connectMany(
   }
   r.elapsedMs = now() - t0;
   return r;
+}
+
+/** "reason ×count; ..." of a connect result's failures, most frequent first. */
+export function reasonSummary(r: ConnectResult): string {
+  return Object.entries(r.reasons)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, n]) => `${reason} ×${n}`)
+    .join('; ');
 }
 
 /** Clients the server closed while they were live, as "code×count" (e.g. "4009×3"), or "" for none. */

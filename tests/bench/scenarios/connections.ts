@@ -5,7 +5,7 @@
 // other scenarios does not hide or inflate the per-connection cost.
 import { clientLag } from '../client-lag.js';
 import { record, sleep, type RunContext } from '../context.js';
-import { closeAll, connectMany, droppedCodes, HeartbeatScheduler } from '../gateway-client.js';
+import { closeAll, connectMany, droppedCodes, HeartbeatScheduler, reasonSummary } from '../gateway-client.js';
 import { cpuMeter, rssBytes, rssSampler } from '../proc.js';
 import { scrapeMetrics } from '../server-process.js';
 import { KiB, latency, MiB, round } from '../stats.js';
@@ -43,8 +43,8 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
     const connectCpuPct = connectCpu.read();
     const connectLag = await scrapeMetrics(server.url, LAG);
     const clients = conn.clients;
-    if (conn.failures.length) ctx.problems.push(`connections: ${conn.failures.length} of ${opts.connections} never identified (first: ${conn.failures[0]})`);
-    if (conn.retried) ctx.problems.push(`connections: ${conn.retried} identify attempts failed and were retried (first: ${conn.retryReasons[0]})`);
+    if (conn.failures.length) ctx.problems.push(`connections: ${conn.failures.length} of ${opts.connections} never identified (failed attempts: ${reasonSummary(conn)})`);
+    if (conn.retried) ctx.problems.push(`connections: ${conn.retried} identify attempts failed and were retried (${reasonSummary(conn)})`);
 
     ctx.log(`connections: holding ${clients.length} for ${opts.holdSeconds} s`);
     let hold;
@@ -102,8 +102,7 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
       lagNote: 'prom-client monitorEventLoopDelay (10 ms resolution): an idle loop reads about 10 ms',
       acks: hold.acks,
       identify,
-      firstFailures: conn.failures.slice(0, 5),
-      retryReasons: conn.retryReasons,
+      failedAttempts: conn.reasons,
     };
     if (hold.dropped) ctx.problems.push(`connections: ${hold.dropped} connections closed by the server while held (close codes ${hold.droppedCodes})`);
     if (heartbeats.missedAcks) ctx.problems.push(`connections: ${heartbeats.missedAcks} heartbeats were not acknowledged before the next one`);

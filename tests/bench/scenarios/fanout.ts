@@ -6,7 +6,7 @@ import { clientLag } from '../client-lag.js';
 import { record, type RunContext } from '../context.js';
 import { startBareWsServer } from '../bare-ws.js';
 import { Deliveries } from '../deliveries.js';
-import { closeAll, connectMany, droppedCodes, HeartbeatScheduler, LeanGateway } from '../gateway-client.js';
+import { closeAll, connectMany, droppedCodes, HeartbeatScheduler, LeanGateway, reasonSummary } from '../gateway-client.js';
 import { mapLimit } from '../http.js';
 import { cpuMeter, rssSampler } from '../proc.js';
 import { latency, MiB, round } from '../stats.js';
@@ -74,8 +74,13 @@ export async function fanoutScenario(ctx: RunContext): Promise<void> {
         progress: (m) => ctx.log(`fan-out ${n}: ${m}`),
       });
       const clients = conn.clients;
-      if (conn.failures.length) ctx.problems.push(`fan-out ${n}: ${conn.failures.length} clients never identified (first: ${conn.failures[0]})`);
-      if (conn.retried) ctx.problems.push(`fan-out ${n}: ${conn.retried} identify attempts failed and were retried (first: ${conn.retryReasons[0]})`);
+      if (conn.failures.length) ctx.problems.push(`fan-out ${n}: ${conn.failures.length} clients never identified (failed attempts: ${reasonSummary(conn)})`);
+      if (conn.retried) ctx.problems.push(`fan-out ${n}: ${conn.retried} identify attempts failed and were retried (${reasonSummary(conn)})`);
+      if (clients.length === 0) {
+        heartbeats.stop();
+        record(ctx, `fanout.${n}`, { clients: 0, identifyFailures: conn.failures.length });
+        continue;
+      }
       let ours: FanoutFigures;
       let template: string | undefined;
       let serverCpu = NaN;
@@ -104,22 +109,31 @@ export async function fanoutScenario(ctx: RunContext): Promise<void> {
         await closeAll(clients);
       }
 
-      // the baseline: same payload, same number of sockets, same receiving code
+      // the baseline: same payload, as many sockets as our clients, same receiving code; sockets
+      // open a batch at a time (all at once would overflow the listen backlog)
       const bareDeliveries = new Deliveries(`x${n}`);
-      const bareClients = Array.from({ length: n }, () => {
-        const c = new LeanGateway(bare.url);
-        c.onNonce = bareDeliveries.listener;
-        return c;
-      });
+      const bareClients: LeanGateway[] = [];
+      let bareFailed = 0;
       let baseline: FanoutFigures | undefined;
       try {
-        await mapLimit(bareClients, opts.identifyBatch, (c) => c.open(30_000));
+        await mapLimit(clients.map((_, i) => i), opts.identifyBatch, async () => {
+          const c = new LeanGateway(bare.url);
+          c.onNonce = bareDeliveries.listener;
+          try {
+            await c.open(30_000);
+            bareClients.push(c);
+          } catch {
+            bareFailed++;
+            c.ws.terminate();
+          }
+        });
+        if (bareFailed) ctx.problems.push(`fan-out ${n}: ${bareFailed} sockets to the bare ws baseline failed to open`);
         if (template) {
           const nonceAt = template.indexOf('"nonce":"') + '"nonce":"'.length;
           bare.setTemplate(`${template.slice(0, nonceAt)}__NONCE__${template.slice(template.indexOf('"', nonceAt))}`);
           const broadcast = async (nonce: string) => bare.broadcast(nonce);
-          await measure(bareDeliveries, n, 1 + WARMUP_MESSAGES, broadcast, SETTLE_TIMEOUT_MS);
-          baseline = await measure(bareDeliveries, n, opts.fanoutMessages, broadcast);
+          await measure(bareDeliveries, bareClients.length, 1 + WARMUP_MESSAGES, broadcast, SETTLE_TIMEOUT_MS);
+          baseline = await measure(bareDeliveries, bareClients.length, opts.fanoutMessages, broadcast);
         }
       } finally {
         await closeAll(bareClients);
@@ -141,6 +155,7 @@ export async function fanoutScenario(ctx: RunContext): Promise<void> {
         errors: ours.errors,
         duplicates: deliveries.duplicates,
         dropped,
+        bareSockets: bareClients.length,
         bareP50: bareLast.p50,
         bareP99: bareLast.p99,
         ratioP99: round(last.p99 / bareLast.p99, 2),
@@ -152,7 +167,7 @@ export async function fanoutScenario(ctx: RunContext): Promise<void> {
         benchLagP99Ms: benchLag.p99,
       };
       record(ctx, `fanout.${n}`, values);
-      ctx.details[`fanout.${n}`] = { ...values, last, first, bare: bareLast, identify, firstIdentifyFailures: conn.failures.slice(0, 5), retryReasons: conn.retryReasons };
+      ctx.details[`fanout.${n}`] = { ...values, last, first, bare: bareLast, identify, failedAttempts: conn.reasons };
       if (ours.missed) ctx.problems.push(`fan-out ${n}: ${ours.missed} deliveries missing across ${ours.incomplete} messages (each awaited ${DELIVERY_TIMEOUT_MS / 1000} s)`);
       if (ours.errors) ctx.problems.push(`fan-out ${n}: ${ours.errors} sends failed`);
       if (deliveries.duplicates) ctx.problems.push(`fan-out ${n}: ${deliveries.duplicates} duplicate MESSAGE_CREATEs`);

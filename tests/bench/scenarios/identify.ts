@@ -7,9 +7,9 @@ import { printTable } from '../table.js';
 
 export async function identifyScenario(ctx: RunContext): Promise<void> {
   const { opts, fixtures } = ctx;
-  const [subject] = await fixtures.newBots(1);
-  // the owner and the subject are members of every guild; bots fill the rest
-  const others = await fixtures.pooledBots(opts.identifyMembers - 2);
+  // the owner and the subject are members of every guild; bots of their own fill the rest (pooled
+  // ones would make the fan-out clients' identifies carry these 10 guilds too)
+  const [subject, ...others] = await fixtures.newBots(opts.identifyMembers - 1);
   for (let g = 0; g < opts.identifyGuilds; g++) {
     const guild = await fixtures.guild(`bench identify ${g}`);
     await fixtures.join(guild, [subject!, ...others]);
