@@ -66,9 +66,14 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       // Requests wait on the command connection: it is dropped as soon as Redis stops answering.
       const redis = createRedis(config.REDIS_URL, logger, 'commands', { probe: true, pipeline: true });
       const sub = createRedis(config.REDIS_URL, logger, 'events');
+      // Cache invalidations get a subscriber connection of their own: ioredis cannot mix classic
+      // SUBSCRIBE with the bus's sharded SSUBSCRIBE on one connection (after the last SUNSUBSCRIBE it
+      // leaves subscriber mode and drops the next classic message).
+      const invalidations = createRedis(config.REDIS_URL, logger, 'invalidations');
       cleanups.push(() => void redis.disconnect());
       cleanups.push(() => void sub.disconnect());
-      await Promise.all([connectRedis(redis), connectRedis(sub)]);
+      cleanups.push(() => void invalidations.disconnect());
+      await Promise.all([connectRedis(redis), connectRedis(sub), connectRedis(invalidations)]);
       let lease: NodeIdLease | undefined;
       if (config.SNOWFLAKE_PROCESS_ID === undefined) {
         lease = await leaseProcessId(redis, prefix, config.SNOWFLAKE_WORKER_ID);
@@ -82,7 +87,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         ...base,
         redis,
         bus,
-        cache: new TieredCache(new RedisCache(redis, prefix, logger), sub, prefix),
+        cache: new TieredCache(new RedisCache(redis, prefix, logger), invalidations, prefix),
         limiter,
         ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? lease!.processId),
         presence: createPresence(db, bus, logger, redis, prefix),
