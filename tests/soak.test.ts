@@ -2,12 +2,13 @@
 // clients) while members send, edit and delete messages, type and change presence, and clients
 // drop and resume mid-run. Every client must see every MESSAGE_CREATE exactly once; after the
 // clients leave, the server's heap (after a full GC, run through its inspector) and open handles
-// return to their baseline, and its event loop
-// stayed responsive. SOAK_SECONDS sets the traffic phase (default 60), SOAK_CLIENTS the client count.
+// return to their baseline, and its event loop stayed responsive. SOAK_SECONDS sets the traffic
+// phase (default 60), SOAK_CLIENTS the client count.
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { registerUser, type TestUser } from './helpers/clients.js';
 import { collectEvents, type EventCollector } from './helpers/events.js';
+import { errorLogLines } from './helpers/fuzz.js';
 import { createGuild } from './helpers/guilds.js';
 import { spawnServer } from './helpers/server.js';
 
@@ -165,6 +166,7 @@ describe('soak', () => {
     }
 
     // ---- traffic ----
+    await metrics(server.url); // a scrape resets the lag histogram: samples below cover the traffic only
     const sent: string[] = [];
     const lags: number[] = [];
     let reconnects = 0;
@@ -235,14 +237,17 @@ describe('soak', () => {
       heapMiB: [baseline.heap / MiB, after.heap / MiB].map((v) => Math.round(v)),
       rssMiB: [baseline.rss / MiB, after.rss / MiB].map((v) => Math.round(v)),
       handles: [baseline.handles, after.handles],
-      maxLagP99s: Math.max(...lags),
+      lagP99s: lags,
     };
     console.log(`soak: ${JSON.stringify(summary)}`);
     expect(sent.length).toBeGreaterThan(SECONDS * SENDERS);
     expect(after.heap - baseline.heap, 'heap growth after the clients left (after a full GC)').toBeLessThan(25 * MiB);
     expect(after.handles - baseline.handles, 'open handles after the clients left').toBeLessThanOrEqual(15);
-    expect(Math.max(...lags), 'event-loop lag p99').toBeLessThan(1);
+    // typically tens of ms; the bounds leave room for a CI machine busy with other test files
+    const median = [...lags].sort((a, b) => a - b)[Math.floor(lags.length / 2)]!;
+    expect(median, 'median of the event-loop lag p99 samples (s)').toBeLessThan(0.25);
+    expect(Math.max(...lags), 'worst event-loop lag p99 sample (s)').toBeLessThan(1.5);
     expect(server.child.exitCode).toBeNull();
-    expect(server.output().split('\n').filter((l) => /"level":(5|6)0\b/.test(l)), 'server errors').toEqual([]);
+    expect(errorLogLines(server.output()), 'server errors').toEqual([]);
   }, (SECONDS + 240) * 1000);
 });
