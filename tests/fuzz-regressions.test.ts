@@ -126,3 +126,18 @@ describe('gateway frames over the WebSocket size limit', () => {
     expect(new Set(codes)).toEqual(new Set([1009]));
   });
 });
+
+describe('gateway payloads sent back to back', () => {
+  it('a second IDENTIFY (or a RESUME) while the first is being handled is refused with 4005: one session, one READY', async () => {
+    for (const second of [2, 6]) {
+      const gw = await connectGateway(app.url);
+      await gw.next((p) => p.op === 10);
+      const identify = JSON.stringify({ op: 2, d: { token: fx.owner.accessToken, intents: 513, properties: {} } });
+      const resume = JSON.stringify({ op: 6, d: { token: fx.owner.accessToken, session_id: 'x', seq: 0 } });
+      gw.sendText(identify);
+      gw.sendText(second === 2 ? identify : resume);
+      expect((await gw.closed).code).toBe(4005);
+      expect(gw.received.filter((p) => p.t === 'READY').length).toBeLessThanOrEqual(1);
+    }
+  });
+});

@@ -44,6 +44,11 @@ export const recordKey = (sessionId: string) => `gw:${sessionId}`;
 
 export class GatewayConnection {
   identified = false;
+  /**
+   * An IDENTIFY or RESUME is being handled (or succeeded): payloads are handled concurrently, so a
+   * second one sent right behind the first must be refused before the first finishes logging in.
+   */
+  private authenticating = false;
   closed = false;
   lastHeartbeat = Date.now();
   readonly openedAt = Date.now();
@@ -132,10 +137,12 @@ export class GatewayConnection {
         this.lastHeartbeat = Date.now();
         return this.transport.send({ op: Op.HEARTBEAT_ACK, d: null, s: null, t: null });
       case Op.IDENTIFY:
-        if (this.identified) return this.close(Close.ALREADY_AUTHENTICATED, 'You sent more than one identify payload.');
+        if (this.identified || this.authenticating) return this.close(Close.ALREADY_AUTHENTICATED, 'You sent more than one identify payload.');
+        this.authenticating = true;
         return this.identify(d);
       case Op.RESUME:
-        if (this.identified) return this.close(Close.ALREADY_AUTHENTICATED, 'Already authenticated.');
+        if (this.identified || this.authenticating) return this.close(Close.ALREADY_AUTHENTICATED, 'Already authenticated.');
+        this.authenticating = true;
         return this.resume(d);
       case Op.PRESENCE_UPDATE:
       case Op.REQUEST_GUILD_MEMBERS:
@@ -233,6 +240,7 @@ export class GatewayConnection {
   /** op 9: the session cannot be resumed; the client identifies again. */
   private invalidSession() {
     this.identified = false;
+    this.authenticating = false;
     this.transport.send({ op: Op.INVALID_SESSION, d: false, s: null, t: null });
   }
 
