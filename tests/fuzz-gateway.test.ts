@@ -78,7 +78,10 @@ class FuzzSocket {
     ws.on('message', (data: Buffer) => {
       const p = JSON.parse(data.toString()) as { op: number; t: string | null; d: { guild_id?: string } };
       if (p.op === 11) this.acks++;
-      if (p.t === 'READY') this.identified = true;
+      if (p.t === 'READY') {
+        if (this.identified) leaks.push(`a second READY on one connection after ${show(this.history)}`);
+        this.identified = true;
+      }
       if (p.t === 'GUILD_MEMBERS_CHUNK' && p.d.guild_id !== fuzzGuildId) {
         leaks.push(`GUILD_MEMBERS_CHUNK of guild ${p.d.guild_id} (the caller is only in ${fuzzGuildId}) after ${show(this.history)}`);
       }

@@ -84,6 +84,7 @@ beforeAll(async () => {
 /** Plausible values by input key; anything else gets values of any type. */
 const plausibleByKey: Record<string, fc.Arbitrary<unknown>> = {
   content: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), hostileString),
+  nonce: fc.oneof(fc.string({ maxLength: 25 }), fc.integer()),
   name: fc.oneof(fc.string({ minLength: 2, maxLength: 20 }), hostileString),
   username: fc.stringMatching(/^[a-z0-9_.]{2,34}$/),
   password: fc.oneof(fc.constant('correct horse battery'), fc.string({ maxLength: 20 })),
@@ -103,7 +104,7 @@ const plausibleByKey: Record<string, fc.Arbitrary<unknown>> = {
 };
 
 /** A value for an input key: a real id of its kind (resolved when the call is made), a plausible value, or anything. */
-type Value = { pool: number } | { value: unknown };
+type Value = { pool: number } | { value: unknown } | { absent: true };
 interface TrpcCase {
   procedure: number;
   input: { fields: Record<string, Value>; extra: unknown } | { whole: unknown };
@@ -120,8 +121,9 @@ function caseArb(): fc.Arbitrary<TrpcCase> {
         { weight: pools[key] ? 4 : 0, arbitrary: fc.nat().map((pool) => ({ pool })) },
         { weight: plausibleByKey[key] ? 3 : 0, arbitrary: (plausibleByKey[key] ?? fc.constant(null)).map((value) => ({ value })) },
         { weight: 1, arbitrary: fc.oneof(anyValue, hostileId).map((value) => ({ value })) },
+        { weight: 1, arbitrary: fc.constant({ absent: true as const }) },
       );
-    const fields = fc.record(Object.fromEntries(keys.map((k) => [k, field(k)])), { requiredKeys: [] });
+    const fields = fc.record(Object.fromEntries(keys.map((k) => [k, field(k)])));
     return fc.record({
       procedure: fc.constant(procedure),
       input: fc.oneof(
@@ -138,6 +140,7 @@ function resolveInput(path: string, input: TrpcCase['input']): unknown {
   if ('whole' in input) return input.whole;
   const out: Record<string, unknown> = input.extra ? { ...(input.extra as object) } : {};
   for (const [key, v] of Object.entries(input.fields)) {
+    if ('absent' in v) continue;
     if ('value' in v) {
       out[key] = key === 'permissionOverwrites' && Array.isArray(v.value) ? v.value.map((o: { id?: unknown } | null) => (o?.id === 'ROLE' ? { ...o, id: pools.roleId![0] } : o)) : v.value;
     } else {
