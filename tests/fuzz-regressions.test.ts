@@ -1,7 +1,9 @@
 // Defects the fuzz tests found, each pinned by a plain test: text PostgreSQL cannot store as sent,
 // a channel left behind by a rejected create, a non-JSON answer to an unparsable request, and a
 // member chunk for a guild the caller is not in.
+import { once } from 'node:events';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { App } from '../server/app.js';
 import { Permissions } from '../shared/permissions.js';
 import { errorOf, httpClient, registerUser } from './helpers/clients.js';
@@ -124,6 +126,21 @@ describe('gateway frames over the WebSocket size limit', () => {
       }),
     );
     expect(new Set(codes)).toEqual(new Set([1009]));
+  });
+});
+
+describe('tRPC WebSocket frames over the size limit', () => {
+  // Found by the events.stream fuzz: a subscription whose input is over the limit never starts and
+  // never fails. The server's part is a clear 1009 close, and the socket's other work is unaffected.
+  it('are refused with a close frame (1009), and the server keeps serving', async () => {
+    const ws = new WebSocket(`${app.url.replace(/^http/, 'ws')}/trpc?connectionParams=1`);
+    await once(ws, 'open');
+    ws.send(JSON.stringify({ method: 'connectionParams', data: { token: fx.owner.accessToken } }));
+    const params = { path: 'events.stream', input: { lastEventId: 'x'.repeat(app.deps.config.MAX_BODY_BYTES) } };
+    ws.send(JSON.stringify({ id: 1, method: 'subscription', params }));
+    const [code] = (await once(ws, 'close')) as [number];
+    expect(code).toBe(1009);
+    expect(await fx.owner.client.users.me.query()).toMatchObject({ id: fx.owner.id });
   });
 });
 

@@ -245,6 +245,10 @@ describe('tRPC fuzzing', () => {
     const outcomes: Record<string, number> = {};
     await fc.assert(
       fc.asyncProperty(fc.oneof(anyValue, fc.record({ lastEventId: fc.oneof(hostileString, hostileId, anyValue) })), async (input) => {
+        // A frame over the WebSocket limit is refused with 1009 before tRPC sees it, and tRPC's
+        // client then re-sends it on every reconnect (fuzz-regressions pins the 1009); keep the
+        // property to frames the server reads.
+        fc.pre(Buffer.byteLength(JSON.stringify(input) ?? '') < app.deps.config.MAX_BODY_BYTES / 2);
         const outcome = await new Promise<string>((resolve) => {
           const sub = client.events.stream.subscribe(input as never, {
             onStarted: () => {
@@ -253,6 +257,11 @@ describe('tRPC fuzzing', () => {
             },
             onError: (err) => resolve(String((err.data as { code?: string } | undefined)?.code)),
           });
+          // no answer at all fails this case (with its seed), not the whole test on its timeout
+          setTimeout(() => {
+            sub.unsubscribe();
+            resolve('no answer in 10 s');
+          }, 10_000).unref();
         });
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
         expect(['started', 'BAD_REQUEST'], JSON.stringify(input)).toContain(outcome);
