@@ -59,6 +59,27 @@ describe('handshake and dispatch', () => {
     gw.close();
   });
 
+  it('a guild above large_threshold comes as large: the true member_count, only the caller among its members', async () => {
+    const big = await owner.client.guilds.create.mutate({ name: 'Large Guild' });
+    const invite = await owner.client.invites.create.mutate({ channelId: big.systemChannelId! });
+    for (let i = 0; i < 5; i++) {
+      const users = await Promise.all(Array.from({ length: 10 }, () => registerUser(app.url)));
+      await Promise.all(users.map((u) => u.client.invites.accept.mutate({ code: invite.code })));
+    }
+    const { gw } = await identified(member, EVERYTHING, { large_threshold: 50 });
+    const inBig = await member.client.invites.accept.mutate({ code: invite.code }).then(() => gw.dispatch('GUILD_CREATE', (d) => d.id === big.id));
+    expect(inBig.d).toMatchObject({ id: big.id, member_count: 52, large: true });
+    expect(inBig.d.members.map((m: { user: { id: string } }) => m.user.id)).toEqual([member.id]);
+    expect(inBig.d.channels.map((c: { id: string }) => c.id)).toEqual([big.systemChannelId]);
+    gw.close();
+    const { gw: again } = await identified(member, EVERYTHING, { large_threshold: 250 });
+    const full = await again.dispatch('GUILD_CREATE', (d) => d.id === big.id);
+    expect(full.d).toMatchObject({ member_count: 52, large: false });
+    expect(full.d.members).toHaveLength(52);
+    again.close();
+    await member.client.members.leave.mutate({ guildId: big.id });
+  });
+
   it('dispatches MESSAGE_CREATE/UPDATE/DELETE and TYPING_START with increasing sequence numbers', async () => {
     const { gw } = await identified(owner);
     const sent = await member.client.messages.send.mutate({ channelId, content: 'one', nonce: 'n1' });

@@ -14,7 +14,7 @@ import { authenticate, type AuthUser } from '../../server/trpc.js';
 import { toDiscordMember, toDiscordSelfUser } from '../serializers.js';
 import { createCaller, type Caller } from './caller.js';
 import { dispatchJson } from './dispatch-cache.js';
-import { guildCreatePayload } from './guild-payload.js';
+import { guildCreatePayloads } from './guild-payload.js';
 import {
   ALL_INTENTS,
   Close,
@@ -187,7 +187,7 @@ export class GatewayConnection {
     if (d.presence) await this.setPresence(d.presence.status);
     await this.runStream(undefined, async () => {
       const caller = this.caller!;
-      const [me, guilds, base] = await Promise.all([caller.users.me(), caller.users.myGuilds(), this.gw.deps.bus.currentId()]);
+      const [me, guilds, base] = await Promise.all([caller.users.me(), guildCreatePayloads(caller, this.record!.largeThreshold), this.gw.deps.bus.currentId()]);
       this.dispatch('READY', {
         v: 10,
         user: toDiscordSelfUser(me),
@@ -204,10 +204,7 @@ export class GatewayConnection {
         geo_ordered_rtc_regions: [],
         ...(d.shard ? { shard: d.shard } : {}),
       });
-      for (const g of guilds) {
-        const payload = await guildCreatePayload(caller, g.id, me.id, this.record!.largeThreshold).catch(() => undefined);
-        if (payload) this.dispatch('GUILD_CREATE', payload);
-      }
+      for (const g of guilds) this.dispatch('GUILD_CREATE', g);
       this.lastEventId = base;
       addMark(this.record!, this.seq, base);
       await this.gw.saveNow(this);
@@ -291,7 +288,8 @@ export class GatewayConnection {
     const record = this.record!;
     if (e.type === 'GUILD_CREATE') {
       const guildId = (e.data as { id: string }).id;
-      const payload = await guildCreatePayload(this.caller!, guildId, record.userId, record.largeThreshold).catch(() => undefined);
+      // no payload: the user has left the guild again since
+      const [payload] = await guildCreatePayloads(this.caller!, record.largeThreshold, [guildId]);
       if (payload) this.dispatch('GUILD_CREATE', payload, e.id);
       return;
     }

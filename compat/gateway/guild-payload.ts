@@ -1,34 +1,30 @@
-// GUILD_CREATE payloads: the guild with its channels, roles, the first members, their presences and
-// the caller's own membership, which is what Discord clients cache from the gateway. Built from the
-// same tRPC procedures the REST API uses.
-import type { Caller } from './caller.js';
+// GUILD_CREATE payloads: the guild with its channels, roles, the caller's own membership and, unless
+// the guild is large (more members than the client's large_threshold), all members and their
+// presences, which is what Discord clients cache from the gateway. Built from guilds.snapshots, the
+// procedure that reads all of a user's guilds in a few queries.
+import type { GuildSnapshot } from '../../shared/schemas/guild.js';
 import { toDiscordChannel, toDiscordGuild, toDiscordMember } from '../serializers.js';
+import type { Caller } from './caller.js';
 
-/** Above this many members a guild is "large": only the first large_threshold are sent. */
-const MEMBER_PAGE = 1000;
+/** The GUILD_CREATE payloads of the caller's guilds (all of them, or those listed that they are in). */
+export async function guildCreatePayloads(caller: Caller, largeThreshold: number, guildIds?: string[]) {
+  const snapshots = await caller.guilds.snapshots({ memberLimit: largeThreshold, ...(guildIds ? { guildIds } : {}) });
+  return snapshots.map((s) => toGuildCreate(s, s.memberCount > largeThreshold));
+}
 
-export async function guildCreatePayload(caller: Caller, guildId: string, userId: string, largeThreshold: number) {
-  const [guild, channels, members, self, presences] = await Promise.all([
-    caller.guilds.get({ guildId }),
-    caller.guilds.channels({ guildId }),
-    caller.members.list({ guildId, limit: MEMBER_PAGE }),
-    caller.members.get({ guildId, userId }),
-    caller.presence.guild({ guildId, limit: largeThreshold }),
-  ]);
-  const large = members.length > largeThreshold;
-  const sent = members.slice(0, largeThreshold);
-  if (!sent.some((m) => m.user.id === userId)) sent.push(self);
+function toGuildCreate(s: GuildSnapshot, large: boolean) {
+  const guildId = s.guild.id;
   return {
-    ...toDiscordGuild(guild),
-    joined_at: self.joinedAt,
+    ...toDiscordGuild(s.guild),
+    joined_at: s.self.joinedAt,
     large,
     unavailable: false,
-    member_count: members.length,
+    member_count: s.memberCount,
     voice_states: [],
-    members: sent.map(toDiscordMember),
-    channels: channels.map((c) => toDiscordChannel(c)),
+    members: (large ? [s.self] : s.members).map(toDiscordMember),
+    channels: s.channels.map((c) => toDiscordChannel(c)),
     threads: [],
-    presences: presences.map((p) => ({ user: { id: p.userId }, guild_id: guildId, status: p.status, activities: [], client_status: {} })),
+    presences: s.presences.map((p) => ({ user: { id: p.userId }, guild_id: guildId, status: p.status, activities: [], client_status: {} })),
     stage_instances: [],
     guild_scheduled_events: [],
     soundboard_sounds: [],

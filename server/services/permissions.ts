@@ -8,6 +8,8 @@ import {
   computeChannelPermissions,
   hasPermission,
   Permissions,
+  type Overwrite,
+  type PermissionInput,
 } from '../../shared/permissions.js';
 import { cached } from '../infra/cache.js';
 import type { AppDeps } from '../deps.js';
@@ -106,6 +108,23 @@ export async function channelPermissions(deps: Deps, channel: ChannelInfo, userI
     return String(computeChannelPermissions(input, overwrites));
   });
   return raw === 'none' ? null : BigInt(raw);
+}
+
+/**
+ * Whether a member sees a channel, from rows the caller already loaded (the guild with all its roles,
+ * the member's role ids, the channel's overwrites): the algorithm channelPermissions caches, for
+ * callers that read whole guilds at once and would otherwise ask the cache once per channel.
+ */
+export function canViewLoaded(guild: { id: bigint; ownerId: bigint; roles: { id: bigint; permissions: bigint }[] }, userId: bigint, memberRoleIds: bigint[], overwrites: Overwrite[]) {
+  const mine = new Set(memberRoleIds);
+  const input: PermissionInput = {
+    guildId: guild.id,
+    ownerId: guild.ownerId,
+    userId,
+    everyone: guild.roles.find((r) => r.id === guild.id)?.permissions ?? 0n,
+    memberRoles: guild.roles.filter((r) => mine.has(r.id) && r.id !== guild.id),
+  };
+  return hasPermission(computeChannelPermissions(input, overwrites), Permissions.VIEW_CHANNEL);
 }
 
 /** The guild's permissions for a member; throws Unknown Guild for non-members, Missing Permissions when `need` is lacking. */

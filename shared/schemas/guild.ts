@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { isoDate, permissionString, snowflake, text } from './common.js';
+import { channel } from './channel.js';
+import { member } from './member.js';
+import { memberPresence } from './presence.js';
 import { role } from './role.js';
 
 export const guild = z.object({
@@ -36,3 +39,24 @@ export const updateGuildInput = z.object({
   description: text().max(1000).nullable().optional(),
   systemChannelId: snowflake.nullable().optional(),
 });
+
+/** What a client caches about a guild when it connects (the gateway's GUILD_CREATE is built from it). */
+export const guildSnapshotsInput = z.object({
+  /** omitted: every guild the caller is in; guilds the caller is not in are left out */
+  guildIds: z.array(snowflake).max(200).optional(),
+  /** a guild with more members than this is "large": it comes without member list and presences */
+  memberLimit: z.number().int().min(0).max(1000).default(50),
+});
+export const guildSnapshot = z.object({
+  guild,
+  /** the caller's own membership */
+  self: member,
+  memberCount: z.number().int(),
+  /** every member when the guild is not large, otherwise none (page through members.list) */
+  members: z.array(member),
+  /** the channels the caller can see, in display order */
+  channels: z.array(channel),
+  /** members who are not offline, when the guild is not large */
+  presences: z.array(memberPresence),
+});
+export type GuildSnapshot = z.infer<typeof guildSnapshot>;

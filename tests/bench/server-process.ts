@@ -51,6 +51,9 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** node flags for the server alone (SERVER_NODE_ARGS, e.g. --cpu-prof, which NODE_OPTIONS refuses) */
+const serverNodeArgs = () => (process.env.SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startServer(opts: ServerOptions): Promise<ServerProcess> {
@@ -75,7 +78,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerProcess> {
     JWT_SECRET: opts.jwtSecret,
     ...opts.env,
   };
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js')], {
+  const child: ChildProcess = spawn(process.execPath, [...serverNodeArgs(), path.join(ROOT, 'dist/server/main.js')], {
     env,
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
