@@ -44,6 +44,11 @@ function subscription(unsubscribe: () => void, ready: Promise<void>): Subscripti
 }
 
 export interface EventBus {
+  /**
+   * Publishes an event. Its place in the sequence is taken when publish() is called, not when the
+   * promise settles: of two publishes called one after the other, the first gets the lower number
+   * (channel-events.ts pipelines a channel's publishes on this).
+   */
   publish(topics: string[], event: EventInput): Promise<BusEvent>;
   subscribe(topic: string, listener: Listener): Subscription;
   /** Events of the topics after `afterId`, in order; 'expired' when some of them left the resume window. */
@@ -288,6 +293,7 @@ export class RedisBus implements EventBus {
     const wire: Wire = { ...input, origin };
     let msg: string;
     try {
+      // called before any await: the command is queued on the connection in call order
       msg = (await this.pub.eval(PUBLISH, keys.length, ...keys, JSON.stringify(wire), this.opts.windowEvents, this.opts.windowSeconds + 60)) as string;
     } catch (err) {
       return this.publishLocally(topics, input, origin, err as Error);
