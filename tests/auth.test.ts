@@ -91,6 +91,16 @@ describe('tokens', () => {
     expect((await errorOf(httpClient(app.url).users.me.query())).code).toBe('UNAUTHORIZED');
   });
 
+  it('an access token that was accepted is refused once it expires', async () => {
+    const u = await registerUser(app.url);
+    const claims = jwt.decode(u.accessToken) as { sid: string; sub: string };
+    const shortLived = jwt.sign({ sid: claims.sid, typ: 'access' }, app.deps.config.JWT_SECRET, { algorithm: 'HS256', subject: claims.sub, expiresIn: 1 });
+    const exp = (jwt.decode(shortLived) as { exp: number }).exp * 1000;
+    expect((await httpClient(app.url, shortLived).users.me.query()).id).toBe(u.id);
+    await new Promise((r) => setTimeout(r, exp - Date.now() + 50));
+    expect((await errorOf(httpClient(app.url, shortLived).users.me.query())).code).toBe('UNAUTHORIZED');
+  });
+
   it('a bot token works until revoked, and reset issues a new one', async () => {
     const owner = await registerUser(app.url);
     const { token, bot } = await owner.client.auth.createBot.mutate({ username: uniqueName('bot') });

@@ -35,14 +35,37 @@ export function signLongLivedToken(secret: string, userId: bigint, sessionId: bi
   return jwt.sign({ sid: String(sessionId), typ: 'token' }, keyOf(secret), { algorithm: ALGORITHM, subject: String(userId) });
 }
 
+// Every request carries its token again: a token already verified is remembered by its exact text
+// (per secret) with its expiry, so repeat requests skip the HMAC and the claim parsing. Bounded: the
+// memory is dropped whole when full. Revocation is not decided here (the session check is).
+const MAX_VERIFIED = 10_000;
+const verified = new Map<string, Map<string, { claims: TokenClaims; expiresAt: number }>>();
+
 /** Verifies signature, algorithm and expiry; undefined for anything that is not a valid token. */
 export function verifyToken(secret: string, token: string): TokenClaims | undefined {
+  let known = verified.get(secret);
+  if (!known) verified.set(secret, (known = new Map()));
+  const hit = known.get(token);
+  if (hit && Date.now() < hit.expiresAt) return hit.claims;
+  const claims = verifySigned(secret, token);
+  if (claims) {
+    if (known.size >= MAX_VERIFIED) known.clear();
+    known.set(token, claims);
+  }
+  return claims?.claims;
+}
+
+function verifySigned(secret: string, token: string): { claims: TokenClaims; expiresAt: number } | undefined {
   try {
     const payload = jwt.verify(token, keyOf(secret), { algorithms: [ALGORITHM] });
     const c = claims.safeParse(payload);
     if (!c.success) return undefined;
-    if (c.data.typ === 'access' && typeof (payload as { exp?: unknown }).exp !== 'number') return undefined;
-    return { userId: BigInt(c.data.sub), sessionId: BigInt(c.data.sid) };
+    const exp = (payload as { exp?: unknown }).exp;
+    if (c.data.typ === 'access' && typeof exp !== 'number') return undefined;
+    return {
+      claims: { userId: BigInt(c.data.sub), sessionId: BigInt(c.data.sid) },
+      expiresAt: typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY,
+    };
   } catch {
     return undefined;
   }
