@@ -59,6 +59,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     const metrics = createMetrics();
     const busOpts = { windowEvents: config.RESUME_WINDOW_EVENTS, windowSeconds: config.RESUME_WINDOW_SECONDS };
     const prefix = config.REDIS_PREFIX;
+    const presenceOpts = { ttlMs: config.PRESENCE_TTL_MS };
 
     let deps: AppDeps;
     const base = { config, db, logger, metrics, sessions: new SessionCache(db) };
@@ -90,7 +91,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         cache: new TieredCache(new RedisCache(redis, prefix, logger), invalidations, prefix),
         limiter,
         ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? lease!.processId),
-        presence: createPresence(db, bus, logger, redis, prefix),
+        presence: createPresence(db, bus, logger, presenceOpts, redis, prefix),
         sessionStore: new RedisSessionStore(redis, prefix),
       };
     } else {
@@ -104,7 +105,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         cache: new MemoryCache(),
         limiter,
         ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? 0),
-        presence: createPresence(db, bus, logger),
+        presence: createPresence(db, bus, logger, presenceOpts),
         sessionStore: new MemorySessionStore(),
       };
     }

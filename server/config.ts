@@ -38,6 +38,7 @@ const envSchema = z.object({
   GATEWAY_IDENTIFY_TIMEOUT_MS: int(30000, 100),
   RESUME_WINDOW_EVENTS: int(1000, 10),
   RESUME_WINDOW_SECONDS: int(300, 5),
+  PRESENCE_TTL_MS: int(30000, 1000),
   SNOWFLAKE_WORKER_ID: int(0, 0, 31),
   SNOWFLAKE_PROCESS_ID: z.preprocess(unsetIfEmpty, wholeNumber().min(0).max(31).optional()),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),

@@ -1,10 +1,24 @@
 // Presence: a user is online while at least one of their connections (tRPC WebSocket or gateway)
 // is open; their chosen status (online/idle/dnd/invisible) is shown while online, and invisible
-// users appear offline to others. With Redis, connections are kept in a sorted set per user scored
-// by an expiry time that each process refreshes; a process that dies stops refreshing, and its
-// connections expire, so its users go offline by themselves. While Redis cannot be reached, a new
-// connection is still served (presence is not worth refusing a client for); the next refresh
-// after Redis is back records it (and re-records everything, should Redis have lost its data).
+// users appear offline to others.
+//
+// With Redis, connections are kept in a sorted set per user scored by an expiry time that each
+// process renews (every third of PRESENCE_TTL_MS); an index holds every user with connections,
+// scored by their latest expiry. A process that dies stops renewing: its connections expire, and
+// whichever surviving process sweeps the index first (every sixth of the TTL) takes the users left
+// with none out of it and announces them offline. Coming online (into the index) and going offline
+// (out of it) are each decided by one script, so exactly one process announces each change (a
+// process that dies between deciding and publishing takes its announcement with it); a dead
+// process's users are announced offline at most 7/6 of the TTL after it died. While Redis cannot be
+// reached, a new connection is still served (presence is not worth refusing a client for); the
+// next renewal after Redis is back records it (and re-records everything, should Redis have lost
+// its data), announcing as online again the users who were not in the index (swept meanwhile, or
+// lost with the data: then the announcement repeats what others last heard).
+//
+// Announcements of one user's changes through different processes can overtake one another (a
+// reconnect on B announced before A's "offline" goes out): after publishing, a process checks that
+// what it announced is still true and, if not, announces the present state, so the last
+// announcement always matches the truth (at the cost, in that race, of a repeated one).
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { presenceStatus, visibleStatus } from '../../shared/schemas/user.js';
@@ -15,8 +29,10 @@ import { guildTopic, type EventBus } from './bus.js';
 export type PresenceStatus = z.infer<typeof presenceStatus>;
 export type VisibleStatus = z.infer<typeof visibleStatus>;
 
-const CONNECTION_TTL_MS = 30_000;
-const REFRESH_MS = 10_000;
+export interface PresenceOptions {
+  /** how long a connection counts without being renewed (a dead process's connections last this long) */
+  ttlMs: number;
+}
 
 export interface PresenceService {
   /** registers an open connection; returns a function that closes it */
@@ -29,80 +45,138 @@ export interface PresenceService {
 }
 
 interface ConnectionStore {
-  add(userId: bigint, connId: string): Promise<number>;
-  remove(userId: bigint, connId: string): Promise<number>;
+  /** records a connection; true when the user had none recorded (they came online) */
+  add(userId: bigint, connId: string): Promise<boolean>;
+  /** forgets a connection; true when it was the user's last (they went offline) */
+  remove(userId: bigint, connId: string): Promise<boolean>;
   counts(userIds: bigint[]): Promise<number[]>;
-  refresh(entries: [bigint, string][]): Promise<void>;
+  /** renews this process's connections; returns the users among them who had none recorded */
+  renew(entries: [bigint, string][]): Promise<bigint[]>;
+  /** forgets expired connections; returns the users left with none, each to one caller only */
+  sweep(): Promise<bigint[]>;
 }
 
+/** One process: connections cannot outlive it, so nothing expires. */
 class MemoryConnections implements ConnectionStore {
   private byUser = new Map<bigint, Set<string>>();
   async add(userId: bigint, connId: string) {
     let s = this.byUser.get(userId);
     if (!s) this.byUser.set(userId, (s = new Set()));
     s.add(connId);
-    return s.size;
+    return s.size === 1;
   }
   async remove(userId: bigint, connId: string) {
     const s = this.byUser.get(userId);
-    if (!s) return 0;
-    s.delete(connId);
-    if (s.size === 0) this.byUser.delete(userId);
-    return s.size;
+    if (!s?.delete(connId) || s.size > 0) return false;
+    this.byUser.delete(userId);
+    return true;
   }
   async counts(userIds: bigint[]) {
     return userIds.map((u) => this.byUser.get(u)?.size ?? 0);
   }
-  async refresh() {}
+  async renew() {
+    return [];
+  }
+  async sweep() {
+    return [];
+  }
 }
 
-const ADD = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+// Expiry times are Redis's clock, so processes whose clocks disagree still agree on what expired.
+const NOW = `
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
+// KEYS: the user's connections, the index. ARGV: user id, connection, TTL. Also the renewal (it
+// records the connection again should it have expired or been lost). Returns 1 when the user
+// entered the index: they came online.
+const ADD = `${NOW}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + ARGV[3], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3] * 2)
+local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
+return redis.call('ZADD', KEYS[2], latest, ARGV[1])`;
+// KEYS: the user's connections, the index. ARGV: user id, the connection to remove (optional).
+// Drops expired connections; returns 1 when none are left and the user left the index (only the
+// caller that takes them out gets 1: they went offline), else keeps the index's score their latest
+// expiry.
+const SETTLE = `${NOW}
+if ARGV[2] then redis.call('ZREM', KEYS[1], ARGV[2]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
+if latest then
+  redis.call('ZADD', KEYS[2], 'XX', latest, ARGV[1])
+  return 0
+end
+return redis.call('ZREM', KEYS[2], ARGV[1])`;
+const COUNT = `${NOW}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return redis.call('ZCARD', KEYS[1])`;
-const COUNT = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-return redis.call('ZCARD', KEYS[1])`;
+// KEYS: the index. ARGV: how many. Users whose latest connection has expired.
+const DUE = `${NOW}
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[1])`;
+
+/** users whose latest connection has expired, looked at per sweep step */
+const SWEEP_BATCH = 500;
 
 class RedisConnections implements ConnectionStore {
-  constructor(private redis: Redis, private prefix: string) {}
-  private key(userId: bigint) {
+  private index: string;
+  constructor(
+    private redis: Redis,
+    private prefix: string,
+    private ttlMs: number,
+  ) {
+    this.index = `${prefix}presence:index`;
+  }
+  private key(userId: bigint | string) {
     return `${this.prefix}presence:{${userId}}`;
   }
   async add(userId: bigint, connId: string) {
-    const now = Date.now();
-    return (await this.redis.eval(ADD, 1, this.key(userId), now + CONNECTION_TTL_MS, connId, now, CONNECTION_TTL_MS * 2)) as number;
+    return (await this.redis.eval(ADD, 2, this.key(userId), this.index, String(userId), connId, this.ttlMs)) === 1;
   }
   async remove(userId: bigint, connId: string) {
-    await this.redis.zrem(this.key(userId), connId);
-    return (await this.redis.eval(COUNT, 1, this.key(userId), Date.now())) as number;
+    return (await this.redis.eval(SETTLE, 2, this.key(userId), this.index, String(userId), connId)) === 1;
   }
   async counts(userIds: bigint[]) {
     if (userIds.length === 0) return [];
     const p = this.redis.pipeline();
-    for (const u of userIds) p.eval(COUNT, 1, this.key(u), Date.now());
-    const res = (await p.exec()) ?? [];
-    return res.map(([err, n]) => (err ? 0 : Number(n)));
+    for (const u of userIds) p.eval(COUNT, 1, this.key(u));
+    return settled(await p.exec()).map(Number);
   }
-  async refresh(entries: [bigint, string][]) {
-    if (entries.length === 0) return;
+  async renew(entries: [bigint, string][]) {
+    if (entries.length === 0) return [];
     const p = this.redis.pipeline();
-    const expiry = Date.now() + CONNECTION_TTL_MS;
-    for (const [u, c] of entries) p.zadd(this.key(u), expiry, c).pexpire(this.key(u), CONNECTION_TTL_MS * 2);
-    await p.exec();
+    for (const [u, c] of entries) p.eval(ADD, 2, this.key(u), this.index, String(u), c, this.ttlMs);
+    const added = settled(await p.exec());
+    return entries.filter((_, i) => added[i] === 1).map(([u]) => u);
+  }
+  async sweep() {
+    const gone: bigint[] = [];
+    for (;;) {
+      const due = (await this.redis.eval(DUE, 1, this.index, SWEEP_BATCH)) as string[];
+      if (due.length === 0) return gone;
+      const p = this.redis.pipeline();
+      for (const u of due) p.eval(SETTLE, 2, this.key(u), this.index, u);
+      settled(await p.exec()).forEach((left, i) => left === 1 && gone.push(BigInt(due[i]!)));
+      if (due.length < SWEEP_BATCH) return gone;
+    }
   }
 }
 
-export function createPresence(db: Db, bus: EventBus, logger: Logger, redis?: Redis, prefix = ''): PresenceService {
-  const store: ConnectionStore = redis ? new RedisConnections(redis, prefix) : new MemoryConnections();
-  const local = new Map<string, bigint>();
+/** A pipeline's replies, or its first error. */
+function settled(replies: [Error | null, unknown][] | null): unknown[] {
+  if (!replies) throw new Error('pipeline discarded');
+  return replies.map(([err, reply]) => {
+    if (err) throw err;
+    return reply;
+  });
+}
+
+export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: PresenceOptions, redis?: Redis, prefix = ''): PresenceService {
+  const store: ConnectionStore = redis ? new RedisConnections(redis, prefix, opts.ttlMs) : new MemoryConnections();
+  /** this process's open connections: their user and the function that closes them */
+  const local = new Map<string, { userId: bigint; release: () => Promise<void> }>();
   let nextConn = 0;
   const processTag = `${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
-
-  const refresher = setInterval(() => {
-    store.refresh([...local].map(([c, u]) => [u, c])).catch((err) => logger.warn({ err: err.message }, 'presence refresh failed'));
-  }, REFRESH_MS).unref();
 
   async function publish(userId: bigint, status: VisibleStatus) {
     const memberships = await db.member.findMany({ where: { userId }, select: { guildId: true } });
@@ -124,6 +198,39 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, redis?: Re
   }
   const shown = (s: PresenceStatus): VisibleStatus => (s === 'invisible' ? 'offline' : s);
 
+  /** the user's state right now, from every process's connections (throws when Redis cannot tell) */
+  async function now(userId: bigint) {
+    const [[count], chosen] = await Promise.all([store.counts([userId]), chosenStatus(userId)]);
+    return { connected: count! > 0, chosen, shown: count! > 0 ? shown(chosen) : 'offline' };
+  }
+
+  /**
+   * Publishes what others see now, then checks it is still so: a change through another process
+   * may have been announced before this announcement went out, and then the present state is
+   * announced again. The last announcement of a user is thus always checked against the truth
+   * after it went out.
+   */
+  async function announce(userId: bigint, status: VisibleStatus) {
+    for (;;) {
+      await publish(userId, status);
+      const after = (await now(userId)).shown;
+      if (after === status) return;
+      status = after;
+    }
+  }
+
+  // A change whose moment has passed (the user reconnected through another process meanwhile) is
+  // not announced: the change that overtook it is announced by whoever made it.
+  async function cameOnline(userId: bigint) {
+    const s = await now(userId);
+    if (s.shown !== 'offline') await announce(userId, s.shown);
+  }
+  async function wentOffline(userId: bigint) {
+    const s = await now(userId);
+    // invisible users looked offline already
+    if (!s.connected && s.chosen !== 'invisible') await announce(userId, 'offline');
+  }
+
   // One line per user: a connect, a disconnect and a status change of the same user run one after
   // another, so that the announcements go out in the order the changes happened (a reconnect racing
   // the old connection's close must not end with "offline" announced last).
@@ -141,36 +248,58 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, redis?: Re
     return result;
   }
 
+  /** runs `task` every `ms` (never two at once) until the returned function is called */
+  function every(ms: number, what: string, task: () => Promise<void>) {
+    let stopped = false;
+    let timer: NodeJS.Timeout;
+    const tick = async () => {
+      await task().catch((err: Error) => logger.warn({ err: err.message }, `presence ${what} failed`));
+      if (!stopped) timer = setTimeout(tick, ms).unref();
+    };
+    timer = setTimeout(tick, ms).unref();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }
+  // The snapshot of connections is taken and sent at once, on the one command connection: a
+  // connection closed later is removed after its renewal, never renewed after its removal.
+  const stopRenewing = every(opts.ttlMs / 3, 'renewal', async () => {
+    const back = await store.renew([...local].map(([c, { userId }]) => [userId, c]));
+    await Promise.all(back.map((u) => inLine(u, () => cameOnline(u))));
+  });
+  const stopSweeping = every(opts.ttlMs / 6, 'sweep', async () => {
+    const gone = await store.sweep();
+    await Promise.all(gone.map((u) => inLine(u, () => wentOffline(u))));
+  });
+
   return {
     async connect(userId) {
       const connId = `${processTag}.${++nextConn}`;
-      local.set(connId, userId);
+      let released: Promise<void> | undefined;
+      const release = () =>
+        (released ??= (async () => {
+          local.delete(connId);
+          await inLine(userId, async () => {
+            if (await store.remove(userId, connId)) await wentOffline(userId);
+          });
+        })());
+      local.set(connId, { userId, release });
       await inLine(userId, async () => {
-        const count = await store.add(userId, connId).catch((err: Error) => {
+        const first = await store.add(userId, connId).catch((err: Error) => {
           logger.warn({ err: err.message }, 'presence: connection not recorded (Redis unreachable)');
-          return 0;
+          return false;
         });
-        if (count === 1) {
-          const s = shown(await chosenStatus(userId));
-          if (s !== 'offline') await publish(userId, s);
-        }
+        if (first) await cameOnline(userId);
       });
-      let closed = false;
-      return async () => {
-        if (closed) return;
-        closed = true;
-        local.delete(connId);
-        await inLine(userId, async () => {
-          const left = await store.remove(userId, connId);
-          if (left === 0 && shown(await chosenStatus(userId)) !== 'offline') await publish(userId, 'offline');
-        });
-      };
+      return release;
     },
     async visible(userIds) {
       const out = new Map<bigint, VisibleStatus>();
       if (userIds.length === 0) return out;
       const [counts, users] = await Promise.all([
-        store.counts(userIds),
+        // Without Redis nobody can be known to be online; presence queries still answer.
+        store.counts(userIds).catch(() => userIds.map(() => 0)),
         db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, status: true } }),
       ]);
       const chosen = new Map(users.map((u) => [u.id, u.status as PresenceStatus]));
@@ -182,14 +311,15 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, redis?: Re
         const before = (await this.visible([userId])).get(userId);
         await db.user.update({ where: { id: userId }, data: { status } });
         const after = (await this.visible([userId])).get(userId);
-        if (after && after !== before) await publish(userId, after);
+        if (after && after !== before) await announce(userId, after);
       });
     },
     async close() {
-      clearInterval(refresher);
-      // Connections of this process go away with it.
-      await Promise.all([...local].map(([c, u]) => store.remove(u, c).catch(() => 0)));
-      local.clear();
+      stopRenewing();
+      stopSweeping();
+      // Connections of this process go away with it, announced like any other close (most are
+      // already closing, with their sockets).
+      await Promise.all([...local.values()].map((c) => c.release().catch(() => {})));
     },
   };
 }
