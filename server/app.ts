@@ -62,7 +62,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     const presenceOpts = { ttlMs: config.PRESENCE_TTL_MS };
 
     let deps: AppDeps;
-    const base = { config, db, logger, metrics, sessions: new SessionCache(db) };
+    const base = { config, db, logger, metrics };
     if (config.REDIS_URL) {
       // Requests wait on the command connection: it is dropped as soon as Redis stops answering.
       const redis = createRedis(config.REDIS_URL, logger, 'commands', { probe: true, pipeline: true });
@@ -84,11 +84,13 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       cleanups.push(() => bus.close());
       const limiter = new RedisRateLimiter(redis, prefix);
       cleanups.push(() => limiter.close());
+      const cache = new TieredCache(new RedisCache(redis, prefix, logger), invalidations, prefix);
       deps = {
         ...base,
         redis,
         bus,
-        cache: new TieredCache(new RedisCache(redis, prefix, logger), invalidations, prefix),
+        cache,
+        sessions: new SessionCache(db, cache),
         limiter,
         ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? lease!.processId),
         presence: createPresence(db, bus, logger, presenceOpts, redis, prefix),
@@ -99,10 +101,12 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       cleanups.push(() => limiter.close());
       const bus = new MemoryBus(busOpts, logger);
       cleanups.push(() => bus.close());
+      const cache = new MemoryCache();
       deps = {
         ...base,
         bus,
-        cache: new MemoryCache(),
+        cache,
+        sessions: new SessionCache(db, cache),
         limiter,
         ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? 0),
         presence: createPresence(db, bus, logger, presenceOpts),

@@ -92,13 +92,13 @@ export async function refresh(deps: Deps, refreshToken: string) {
 
 export async function revokeSession(deps: Deps, sessionId: bigint) {
   await deps.db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
-  deps.sessions.forget(sessionId);
+  await deps.sessions.forget(sessionId);
 }
 
 export async function revokeAllSessions(deps: Deps, userId: bigint) {
   const sessions = await deps.db.session.findMany({ where: { userId, revokedAt: null }, select: { id: true } });
   await deps.db.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
-  for (const s of sessions) deps.sessions.forget(s.id);
+  await Promise.all(sessions.map((s) => deps.sessions.forget(s.id)));
   return sessions.length;
 }
 
