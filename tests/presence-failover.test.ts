@@ -3,7 +3,7 @@
 // users still connected elsewhere stay online; a user who reconnects through another process
 // while the old process's "offline" is delayed ends up announced online; a frozen process's users
 // go offline and are announced online again when it thaws. Needs REDIS_URL (skipped otherwise).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../shared/schemas/events.js';
 import { httpClient, type TestUser } from './helpers/clients.js';
 import { collectEvents, type EventCollector } from './helpers/events.js';
@@ -14,8 +14,8 @@ import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
 const TTL_MS = 3000;
 const env = { PRESENCE_TTL_MS: String(TTL_MS) };
-/** the documented bound (7/6 of the TTL), plus room for a busy machine to publish and deliver */
-const NOTICE_BOUND_MS = (TTL_MS * 7) / 6 + 1500;
+/** the documented bound (7/6 of the TTL), plus room for a busy machine (timers late, queries slow) */
+const NOTICE_BOUND_MS = (TTL_MS * 7) / 6 + 2000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,6 +34,8 @@ beforeAll(async () => {
   [a, b, c] = await Promise.all([spawnServer({ ...env, DATABASE_URL: pg.toString() }), spawnServer(env), spawnServer(env)]);
   fixture = await createGuild(b.url, { memberCount: 6 });
 }, 90_000);
+// spawnServer registers its own cleanup from inside beforeAll, where vitest ignores it.
+afterAll(() => Promise.all([a, b, c].map((p) => p?.stop('SIGKILL'))));
 
 const isPresence = (userId: string, status?: string) => (e: StreamEvent) =>
   e.type === 'PRESENCE_UPDATE' && e.data.userId === userId && (status === undefined || e.data.status === status);
@@ -69,11 +71,13 @@ describe.skipIf(!hasRedis())('presence when a process dies or stalls', () => {
       await gw.dispatch('PRESENCE_UPDATE', (d) => d.user.id === u.id && d.status === 'online');
     }
 
-    expect(await victim.stop('SIGKILL')).toBeNull();
     const killedAt = Date.now();
-    await onB.waitFor(isPresence(solo.id, 'offline'), NOTICE_BOUND_MS + 1000);
-    const noticeMs = Date.now() - killedAt;
-    console.log(`offline noticed ${noticeMs} ms after SIGKILL (TTL ${TTL_MS} ms, bound ${(TTL_MS * 7) / 6} ms)`);
+    expect(await victim.stop('SIGKILL')).toBeNull();
+    const offline = await onB.waitFor(isPresence(solo.id, 'offline'), NOTICE_BOUND_MS + 2000);
+    // Measured to the announcement's publish time (its id; Redis's clock, this machine's), not to
+    // its delivery here.
+    const noticeMs = Number(offline.id.split('-')[1]) - killedAt;
+    console.log(`offline announced ${noticeMs} ms after SIGKILL, received after ${Date.now() - killedAt} ms (TTL ${TTL_MS} ms, bound ${(TTL_MS * 7) / 6} ms)`);
     expect(noticeMs).toBeLessThan(NOTICE_BOUND_MS);
     await onC.waitFor(isPresence(solo.id, 'offline'), 2000);
     await gw.dispatch('PRESENCE_UPDATE', (d) => d.user.id === solo.id && d.status === 'offline', 2000);
