@@ -14,6 +14,7 @@ import { authenticate, type AuthUser } from '../../server/trpc.js';
 import { toDiscordMember, toDiscordSelfUser } from '../serializers.js';
 import { createCaller, type Caller } from './caller.js';
 import { dispatchJson } from './dispatch-cache.js';
+import { hasIntent, requiredIntent } from './dispatch.js';
 import { guildCreatePayloads } from './guild-payload.js';
 import {
   ALL_INTENTS,
@@ -249,7 +250,13 @@ export class GatewayConnection {
     const deps = this.gw.deps;
     let subscribed!: () => void;
     const listening = new Promise<void>((r) => (subscribed = r));
-    const iterator = userEventStream(deps, this.user!, { lastEventId, signal: this.abort.signal, onSubscribed: () => subscribed() });
+    const intents = this.record!.intents;
+    const iterator = userEventStream(deps, this.user!, {
+      lastEventId,
+      signal: this.abort.signal,
+      onSubscribed: () => subscribed(),
+      accepts: (e) => hasIntent(intents, requiredIntent(e.type as DomainEvent['type'], e.guildId != null)),
+    });
     const first = iterator.next();
     try {
       await Promise.race([listening, first]);

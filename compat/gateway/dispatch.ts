@@ -23,11 +23,48 @@ export interface Dispatch {
   d: unknown;
 }
 
-const has = (intents: number, bit: number) => (intents & bit) === bit;
+export const hasIntent = (intents: number, bit: number) => (intents & bit) === bit;
 
 /** Discord hides message content from apps without MESSAGE_CONTENT, except their own messages, DMs and mentions. */
 function contentVisible(viewer: Viewer, m: Extract<DomainEvent, { type: 'MESSAGE_CREATE' }>['data']) {
-  return has(viewer.intents, Intent.MESSAGE_CONTENT) || m.author.id === viewer.userId || m.guildId === null || m.mentionIds.includes(viewer.userId);
+  return hasIntent(viewer.intents, Intent.MESSAGE_CONTENT) || m.author.id === viewer.userId || m.guildId === null || m.mentionIds.includes(viewer.userId);
+}
+
+/**
+ * The intent a session needs to receive an event of this type (0: none), guild or DM alike.
+ * GUILD_CREATE needs none here: the connection always follows the guilds it is in.
+ */
+export function requiredIntent(type: DomainEvent['type'], inGuild: boolean): number {
+  switch (type) {
+    case 'GUILD_UPDATE':
+    case 'GUILD_DELETE':
+    case 'GUILD_ROLE_CREATE':
+    case 'GUILD_ROLE_UPDATE':
+    case 'GUILD_ROLE_DELETE':
+      return Intent.GUILDS;
+    case 'CHANNEL_CREATE':
+    case 'CHANNEL_UPDATE':
+    case 'CHANNEL_DELETE':
+      return inGuild ? Intent.GUILDS : Intent.DIRECT_MESSAGES;
+    case 'GUILD_MEMBER_ADD':
+    case 'GUILD_MEMBER_UPDATE':
+    case 'GUILD_MEMBER_REMOVE':
+      return Intent.GUILD_MEMBERS;
+    case 'MESSAGE_CREATE':
+    case 'MESSAGE_UPDATE':
+    case 'MESSAGE_DELETE':
+      return inGuild ? Intent.GUILD_MESSAGES : Intent.DIRECT_MESSAGES;
+    case 'TYPING_START':
+      return inGuild ? Intent.GUILD_MESSAGE_TYPING : Intent.DIRECT_MESSAGE_TYPING;
+    case 'PRESENCE_UPDATE':
+      return Intent.GUILD_PRESENCES;
+    case 'INVITE_CREATE':
+    case 'INVITE_DELETE':
+      return Intent.GUILD_INVITES;
+    case 'USER_UPDATE':
+    case 'GUILD_CREATE':
+      return 0;
+  }
 }
 
 /**
@@ -35,52 +72,46 @@ function contentVisible(viewer: Viewer, m: Extract<DomainEvent, { type: 'MESSAGE
  * handled here: it needs the guild's channels and members, which the connection fetches.
  */
 export function toDispatch(e: DomainEvent, viewer: Viewer): Dispatch | null {
-  const guild = e.guildId != null; // bus events of DMs carry no guildId at all
-  const wants = (bit: number) => has(viewer.intents, bit);
+  // bus events of DMs carry no guildId at all
+  if (!hasIntent(viewer.intents, requiredIntent(e.type, e.guildId != null))) return null;
   switch (e.type) {
     case 'GUILD_UPDATE':
-      return wants(Intent.GUILDS) ? { t: e.type, d: toDiscordGuild(e.data) } : null;
+      return { t: e.type, d: toDiscordGuild(e.data) };
     case 'GUILD_DELETE':
-      return wants(Intent.GUILDS) ? { t: e.type, d: { id: e.data.id } } : null;
+      return { t: e.type, d: { id: e.data.id } };
     case 'CHANNEL_CREATE':
     case 'CHANNEL_UPDATE':
     case 'CHANNEL_DELETE':
-      return wants(guild ? Intent.GUILDS : Intent.DIRECT_MESSAGES) ? { t: e.type, d: toDiscordChannel(e.data, viewer.userId) } : null;
+      return { t: e.type, d: toDiscordChannel(e.data, viewer.userId) };
     case 'GUILD_ROLE_CREATE':
     case 'GUILD_ROLE_UPDATE':
-      return wants(Intent.GUILDS) ? { t: e.type, d: { guild_id: e.data.guildId, role: toDiscordRole(e.data) } } : null;
+      return { t: e.type, d: { guild_id: e.data.guildId, role: toDiscordRole(e.data) } };
     case 'GUILD_ROLE_DELETE':
-      return wants(Intent.GUILDS) ? { t: e.type, d: { guild_id: e.data.guildId, role_id: e.data.roleId } } : null;
+      return { t: e.type, d: { guild_id: e.data.guildId, role_id: e.data.roleId } };
     case 'GUILD_MEMBER_ADD':
     case 'GUILD_MEMBER_UPDATE':
-      return wants(Intent.GUILD_MEMBERS) ? { t: e.type, d: { ...toDiscordMember(e.data), guild_id: e.data.guildId } } : null;
+      return { t: e.type, d: { ...toDiscordMember(e.data), guild_id: e.data.guildId } };
     case 'GUILD_MEMBER_REMOVE':
-      return wants(Intent.GUILD_MEMBERS) ? { t: e.type, d: { guild_id: e.data.guildId, user: toDiscordUser(e.data.user) } } : null;
+      return { t: e.type, d: { guild_id: e.data.guildId, user: toDiscordUser(e.data.user) } };
     case 'MESSAGE_CREATE':
     case 'MESSAGE_UPDATE': {
-      if (!wants(guild ? Intent.GUILD_MESSAGES : Intent.DIRECT_MESSAGES)) return null;
       const m = e.data;
       const d = { ...toDiscordMessage(m), ...(m.guildId ? { guild_id: m.guildId } : {}) };
       if (!contentVisible(viewer, m)) d.content = '';
       return { t: e.type, d };
     }
     case 'MESSAGE_DELETE':
-      if (!wants(guild ? Intent.GUILD_MESSAGES : Intent.DIRECT_MESSAGES)) return null;
       return { t: e.type, d: { id: e.data.id, channel_id: e.data.channelId, ...(e.data.guildId ? { guild_id: e.data.guildId } : {}) } };
     case 'TYPING_START':
-      if (!wants(guild ? Intent.GUILD_MESSAGE_TYPING : Intent.DIRECT_MESSAGE_TYPING)) return null;
       return {
         t: e.type,
         d: { channel_id: e.data.channelId, user_id: e.data.userId, timestamp: e.data.timestamp, ...(e.data.guildId ? { guild_id: e.data.guildId } : {}) },
       };
     case 'PRESENCE_UPDATE':
-      return wants(Intent.GUILD_PRESENCES)
-        ? { t: e.type, d: { user: { id: e.data.userId }, guild_id: e.data.guildId, status: e.data.status, activities: [], client_status: {} } }
-        : null;
+      return { t: e.type, d: { user: { id: e.data.userId }, guild_id: e.data.guildId, status: e.data.status, activities: [], client_status: {} } };
     case 'USER_UPDATE':
       return { t: e.type, d: toDiscordSelfUser(e.data) };
     case 'INVITE_CREATE': {
-      if (!wants(Intent.GUILD_INVITES)) return null;
       const i = toDiscordInvite(e.data);
       return {
         t: e.type,
@@ -99,7 +130,7 @@ export function toDispatch(e: DomainEvent, viewer: Viewer): Dispatch | null {
       };
     }
     case 'INVITE_DELETE':
-      return wants(Intent.GUILD_INVITES) ? { t: e.type, d: { channel_id: e.data.channelId, guild_id: e.data.guildId, code: e.data.code } } : null;
+      return { t: e.type, d: { channel_id: e.data.channelId, guild_id: e.data.guildId, code: e.data.code } };
     case 'GUILD_CREATE':
       return null;
   }

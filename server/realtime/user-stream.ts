@@ -38,6 +38,12 @@ export interface StreamOptions {
    * and the connection counts for presence
    */
   onSubscribed?: () => void;
+  /**
+   * Event types the consumer has no use for (a gateway session without the intent) are dropped as
+   * they arrive, before any permission check: a guild's presence changes cost nothing for the many
+   * sessions that never asked for them.
+   */
+  accepts?: (e: BusEvent) => boolean;
 }
 
 const SESSION_CHECK_MS = 1000;
@@ -63,7 +69,10 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
   const queue: BusEvent[] = [];
   let wake: (() => void) | undefined;
   let overflow = false;
+  // Guild membership changes move the stream's topics: those always go through.
+  const accepts = (e: BusEvent) => !opts.accepts || e.type === 'GUILD_CREATE' || e.type === 'GUILD_DELETE' || opts.accepts(e);
   const push = (e: BusEvent) => {
+    if (!accepts(e)) return;
     if (queue.length >= maxQueue) overflow = true;
     else queue.push(e);
     wake?.();
@@ -123,7 +132,7 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
           lastSeq = parseEventId(e.id)!.seq;
           lastId = e.id;
           track(e);
-          if (await visibleTo(deps, user.id, e)) yield { kind: 'event', event: e };
+          if (accepts(e) && (await visibleTo(deps, user.id, e))) yield { kind: 'event', event: e };
         }
         yield { kind: 'caught-up', id: lastId };
       }
