@@ -3,14 +3,10 @@
 // sessions get op 7 and RESUME on the other process, its events.stream subscribers reconnect there
 // with lastEventId, it exits 0, and every acknowledged message is stored and delivered exactly once.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { httpClient, type TestUser } from './helpers/clients.js';
-import { Cluster, expectDeliveredOnce, GatewaySession, heldRestSend, Senders, storedMessageIds, StreamSubscriber } from './helpers/failover.js';
+import type { TestUser } from './helpers/clients.js';
+import { Cluster, FailoverTraffic, heldRestSend } from './helpers/failover.js';
 import { createGuild, type GuildFixture } from './helpers/guilds.js';
 import { hasRedis, spawnServer, type ServerProcess } from './helpers/server.js';
-
-const GUILDS = 1 << 0;
-const GUILD_MESSAGES = 1 << 9;
-const MESSAGE_CONTENT = 1 << 15;
 
 let a: ServerProcess;
 let b: ServerProcess;
@@ -28,16 +24,8 @@ describe.skipIf(!hasRedis())('graceful shutdown under load', () => {
     const cluster = new Cluster([a, b]);
     const [gw1, gw2, st1, st2, holder, ...senderUsers] = fixture.members as [TestUser, TestUser, TestUser, TestUser, TestUser, ...TestUser[]];
     const channelId = fixture.generalId;
-
-    const sessions = await Promise.all([gw1, gw2].map((u) => GatewaySession.identify(cluster, u.accessToken, GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT)));
-    const streams = await Promise.all([st1, st2].map((u) => StreamSubscriber.open(cluster, u.accessToken)));
-    const control = await StreamSubscriber.open(new Cluster([b]), fixture.owner.accessToken);
-
-    const senders = new Senders(cluster, channelId);
-    senders.start(senderUsers.slice(0, 2), 'trpc');
-    senders.start(senderUsers.slice(2), 'rest');
-    await senders.ackedMore(40);
-    await Promise.all([...sessions, ...streams].map((w) => w.until(() => w.messageIds().length >= 10, 10_000, '10 messages before the shutdown')));
+    const traffic = await FailoverTraffic.start(cluster, fixture, { gateway: [gw1, gw2], streams: [st1, st2], senders: senderUsers }, 'the shutdown');
+    const { sessions, senders } = traffic;
 
     // Requests A has accepted but not finished when SIGTERM arrives (their bodies come later).
     const held = Array.from({ length: 3 }, (_, i) => heldRestSend(a.port, holder.accessToken, channelId, `held ${i}`));
@@ -55,19 +43,13 @@ describe.skipIf(!hasRedis())('graceful shutdown under load', () => {
     // no send failed: nothing in flight at A was reset, and nothing new was sent to it after SIGTERM
     expect(senders.failures).toEqual([]);
 
-    const ownerOnB = httpClient(b.url, fixture.owner.accessToken);
-    const marker = await ownerOnB.messages.send.mutate({ channelId, content: 'after the shutdown' });
-    const expected = [...senders.acked.keys(), ...heldResponses.map((r) => r.body.id as string), marker.id];
-    const stored = await storedMessageIds(ownerOnB, channelId);
-    expect(expected.filter((id) => !stored.has(id))).toEqual([]);
-
-    await expectDeliveredOnce([...sessions, ...streams, control], expected, stored);
+    await traffic.expectDeliveredOnce(b, 'after the shutdown', heldResponses.map((r) => r.body.id as string));
     for (const s of sessions) {
       expect(s.reconnectRequests).toBe(1);
       expect(s.resumes).toBe(1);
     }
     expect(a.output()).not.toMatch(/"level":(50|60)/); // a clean shutdown: nothing logged as an error
     expect(b.output()).not.toMatch(/"level":(50|60)/);
-    [...sessions, ...streams, control].forEach((w) => w.close());
+    traffic.close();
   }, 60_000);
 });

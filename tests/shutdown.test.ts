@@ -4,6 +4,7 @@ import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { uniqueName } from './helpers/clients.js';
 import { portRefuses } from './helpers/processes.js';
+import { heldPost } from './helpers/raw-http.js';
 import { spawnServer } from './helpers/server.js';
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
@@ -14,33 +15,11 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
   }
 }
 
-/**
- * An auth.register call sent in two steps: headers first with `Expect: 100-continue` (the server
- * answers "100 Continue" once its request handler runs, so the request is provably in flight),
- * then the body when the test says so.
- */
+/** An auth.register call held in flight until the test sends its body (see heldPost). */
 function registerInTwoSteps(port: number) {
   const username = uniqueName();
-  const body = JSON.stringify({ username, email: `${username}@example.test`, password: 'correct horse battery' });
-  const req = http.request({
-    host: '127.0.0.1',
-    port,
-    method: 'POST',
-    path: '/trpc/auth.register',
-    agent: false,
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
-  });
-  const inFlight = new Promise<void>((resolve) => req.once('continue', resolve));
-  const response = new Promise<{ status: number; body: { result?: { data?: { user?: { username?: string } } } } }>((resolve, reject) => {
-    req.once('error', reject);
-    req.once('response', (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    });
-  });
-  req.flushHeaders();
-  return { username, inFlight, response, sendBody: () => req.end(body) };
+  const input = { username, email: `${username}@example.test`, password: 'correct horse battery' };
+  return { username, ...heldPost<{ result?: { data?: { user?: { username?: string } } } }>(port, '/trpc/auth.register', input) };
 }
 
 describe('graceful shutdown', () => {
@@ -53,7 +32,7 @@ describe('graceful shutdown', () => {
     expect(idle).toBe(200);
 
     const calls = Array.from({ length: 4 }, () => registerInTwoSteps(server.port));
-    await Promise.all(calls.map((c) => c.inFlight));
+    await Promise.all(calls.map((c) => c.accepted));
 
     server.child.kill('SIGTERM');
     await until('the server logs that it shuts down', () => server.output().includes('"msg":"shutting down"'));

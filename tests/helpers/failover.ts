@@ -3,7 +3,6 @@
 // a lost connection or op 7), an events.stream subscriber whose tRPC client reconnects elsewhere
 // with lastEventId (what wsLink does by itself for tracked events), and senders that spread
 // messages over the processes and remember which sends were acknowledged.
-import http from 'node:http';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
 import { afterAll, expect } from 'vitest';
 import WebSocket from 'ws';
@@ -11,6 +10,8 @@ import type { AppRouter } from '../../server/routers/index.js';
 import type { StreamEvent } from '../../shared/schemas/events.js';
 import { httpClient, type TestUser } from './clients.js';
 import { connectGateway, type GatewayPayload, type RawGateway } from './gateway.js';
+import type { GuildFixture } from './guilds.js';
+import { heldPost } from './raw-http.js';
 import type { ServerProcess } from './server.js';
 
 /** Something to wait on: `until` re-checks a condition whenever `changed()` is called. */
@@ -334,32 +335,9 @@ export async function storedMessageIds(client: ReturnType<typeof httpClient>, ch
   }
 }
 
-/**
- * A REST message send held in flight: the headers go out with `Expect: 100-continue`, and the
- * server answers "100 Continue" once its handler runs (the request is provably accepted); the body
- * follows when the test says so.
- */
+/** A REST message send held in flight until the test sends its body (see heldPost). */
 export function heldRestSend(port: number, token: string, channelId: string, content: string) {
-  const body = JSON.stringify({ content });
-  const req = http.request({
-    host: '127.0.0.1',
-    port,
-    method: 'POST',
-    path: `/api/v10/channels/${channelId}/messages`,
-    agent: false,
-    headers: { authorization: `Bot ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
-  });
-  const accepted = new Promise<void>((resolve) => req.once('continue', resolve));
-  const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
-    req.once('error', reject);
-    req.once('response', (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    });
-  });
-  req.flushHeaders();
-  return { accepted, response, sendBody: () => req.end(body) };
+  return heldPost(port, `/api/v10/channels/${channelId}/messages`, { content }, { authorization: `Bot ${token}` });
 }
 
 export type Watcher = GatewaySession | StreamSubscriber;
@@ -390,4 +368,63 @@ export function duplicatesOf(ids: string[]): string[] {
   const dup = new Set<string>();
   for (const id of ids) (seen.has(id) ? dup : seen).add(id);
   return [...dup];
+}
+
+const GUILDS = 1 << 0;
+const GUILD_MESSAGES = 1 << 9;
+const MESSAGE_CONTENT = 1 << 15;
+
+/**
+ * Messages flowing through a two-process cluster while it loses its first process: gateway sessions
+ * and events.stream subscribers that start on that process, a control subscriber on the second all
+ * along, and sender loops posting to the guild's #general.
+ */
+export class FailoverTraffic {
+  private constructor(
+    readonly sessions: GatewaySession[],
+    readonly streams: StreamSubscriber[],
+    private control: StreamSubscriber,
+    readonly senders: Senders,
+    private guild: GuildFixture,
+  ) {}
+
+  /**
+   * Starts the watchers and the senders (the first two through tRPC, the rest through REST), and
+   * resolves once 40 sends are acknowledged and every watcher on the first process has received 10
+   * messages: that process is really serving them when the test takes it down.
+   */
+  static async start(cluster: Cluster, guild: GuildFixture, users: { gateway: TestUser[]; streams: TestUser[]; senders: TestUser[] }, before: string) {
+    const second = cluster.servers[1]!;
+    const sessions = await Promise.all(users.gateway.map((u) => GatewaySession.identify(cluster, u.accessToken, GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT)));
+    const streams = await Promise.all(users.streams.map((u) => StreamSubscriber.open(cluster, u.accessToken)));
+    const control = await StreamSubscriber.open(new Cluster([second]), guild.owner.accessToken);
+    const senders = new Senders(cluster, guild.generalId);
+    senders.start(users.senders.slice(0, 2), 'trpc');
+    senders.start(users.senders.slice(2), 'rest');
+    await senders.ackedMore(40);
+    await Promise.all([...sessions, ...streams].map((w) => w.until(() => w.messageIds().length >= 10, 10_000, `10 messages before ${before}`)));
+    return new FailoverTraffic(sessions, streams, control, senders, guild);
+  }
+
+  /**
+   * After the senders stopped: one last message through `survivor`, which each watcher receives
+   * after everything sent before it; then every acknowledged send, `alsoAcked` and that message
+   * must be stored and have reached every watcher exactly once.
+   */
+  async expectDeliveredOnce(survivor: ServerProcess, lastContent: string, alsoAcked: string[] = []) {
+    const ownerOnSurvivor = httpClient(survivor.url, this.guild.owner.accessToken);
+    const marker = await ownerOnSurvivor.messages.send.mutate({ channelId: this.guild.generalId, content: lastContent });
+    const expected = [...this.senders.acked.keys(), ...alsoAcked, marker.id];
+    const stored = await storedMessageIds(ownerOnSurvivor, this.guild.generalId);
+    expect(expected.filter((id) => !stored.has(id))).toEqual([]);
+    await expectDeliveredOnce(this.watchers(), expected, stored);
+  }
+
+  close() {
+    this.watchers().forEach((w) => w.close());
+  }
+
+  private watchers(): Watcher[] {
+    return [...this.sessions, ...this.streams, this.control];
+  }
 }

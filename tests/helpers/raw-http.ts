@@ -41,3 +41,31 @@ export function jsonOf(res: RawResponse): unknown {
     return undefined;
   }
 }
+
+/**
+ * A JSON POST held in flight: the headers go out with `Expect: 100-continue`, and the server
+ * answers "100 Continue" once its request handler runs (`accepted`: the request is provably in
+ * flight); the body follows when the test calls `sendBody`.
+ */
+export function heldPost<Body = any>(port: number, path: string, json: unknown, headers: Record<string, string> = {}) {
+  const body = JSON.stringify(json);
+  const req = http.request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path,
+    agent: false,
+    headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+  });
+  const accepted = new Promise<void>((resolve) => req.once('continue', resolve));
+  const response = new Promise<{ status: number; body: Body }>((resolve, reject) => {
+    req.once('error', reject);
+    req.once('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+  });
+  req.flushHeaders();
+  return { accepted, response, sendBody: () => req.end(body) };
+}
