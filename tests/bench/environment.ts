@@ -1,39 +1,10 @@
-// The bench's own database (a fresh `bench_<random>` on the machine's PostgreSQL, dropped after) and
-// Redis key prefix (deleted after), so runs never touch other data.
+// The bench's own Redis key prefix (deleted after), so runs never touch other data; its database is
+// a scratch one (tests/helpers/database.ts).
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-
-async function asAdmin<T>(baseUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const u = new URL(baseUrl);
-  u.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: u.toString() });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-export interface BenchDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-export async function createBenchDatabase(baseUrl: string): Promise<BenchDatabase> {
-  const name = `bench_${randomBytes(6).toString('hex')}`;
-  await asAdmin(baseUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-  const u = new URL(baseUrl);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: () => asAdmin(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
-}
 
 export const benchRedisPrefix = () => `bench:${randomBytes(4).toString('hex')}:`;
 

@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunContext } from './context.js';
-import { benchRedisPrefix, createBenchDatabase, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, deleteRedisPrefix } from './environment.js';
+import { createScratchDatabase } from '../helpers/database.js';
+import { benchRedisPrefix, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, deleteRedisPrefix } from './environment.js';
 import { Fixtures } from './fixtures.js';
 import { HttpClient } from './http.js';
 import { ensureOpenFileLimit, openFileLimit } from './limits.js';
@@ -89,7 +90,7 @@ async function runOnce(opts: BenchOptions, run: number): Promise<RunResult> {
     local.push(fn);
   };
   try {
-    const db = opts.embedded ? undefined : await createBenchDatabase(databaseBase);
+    const db = opts.embedded ? undefined : await createScratchDatabase(databaseBase, 'bench');
     if (db) own(() => db.drop());
     const redisPrefix = benchRedisPrefix();
     if (opts.redis) own(() => deleteRedisPrefix(redisUrl, redisPrefix));

@@ -1,9 +1,9 @@
-// One database per test file, created on the shared PostgreSQL server and dropped afterwards.
+// Scratch databases on a shared PostgreSQL server, each created under a random name and dropped
+// afterwards: one per test file, and one per bench run (so this module must not import vitest).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
 
-export interface TestDatabase {
+export interface ScratchDatabase {
   url: string;
   name: string;
   drop(): Promise<void>;
@@ -21,15 +21,15 @@ async function admin<T>(baseUrl: string, fn: (c: pg.Client) => Promise<T>): Prom
   }
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const base = inject('databaseUrl');
-  const name = `test_${randomBytes(6).toString('hex')}`;
-  await admin(base, (c) => c.query(`CREATE DATABASE ${name}`));
-  const u = new URL(base);
+/** A new database `<prefix>_<random>` on the server of `baseUrl`. */
+export async function createScratchDatabase(baseUrl: string, prefix: string): Promise<ScratchDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await admin(baseUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  const u = new URL(baseUrl);
   u.pathname = `/${name}`;
   return {
     url: u.toString(),
     name,
-    drop: () => admin(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => admin(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }

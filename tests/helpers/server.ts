@@ -10,15 +10,15 @@ import { afterAll, inject } from 'vitest';
 import type { App } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { startServer } from '../../server/main.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createScratchDatabase, type ScratchDatabase } from './database.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-let database: Promise<TestDatabase> | undefined;
+let database: Promise<ScratchDatabase> | undefined;
 /** This test file's database (created on first use, dropped after the file). */
-export function fileDatabase(): Promise<TestDatabase> {
+export function fileDatabase(): Promise<ScratchDatabase> {
   if (!database) {
-    database = createTestDatabase();
+    database = createScratchDatabase(inject('databaseUrl'), 'test');
     afterAll(async () => (await database!).drop());
   }
   return database;
