@@ -15,29 +15,18 @@ import {
   inviteShape,
   memberShape,
   roleShape,
+  startDiscordGuild,
   type DiscordApi,
 } from './helpers/compat-rest.js';
 import { createGuild, type GuildFixture } from './helpers/guilds.js';
-import { startTestServer } from './helpers/server.js';
 
 const VIEW_CHANNEL = 1n << 10n;
 const SEND_MESSAGES = 1n << 11n;
 const UNKNOWN = '1234567890123';
 
-let app: App;
-let fx: GuildFixture;
-let owner: DiscordApi;
-let member: DiscordApi;
-let outsider: DiscordApi;
-let memberUser: TestUser;
-
+let app: App, fx: GuildFixture, memberUser: TestUser, owner: DiscordApi, member: DiscordApi, outsider: DiscordApi;
 beforeAll(async () => {
-  app = await startTestServer();
-  fx = await createGuild(app.url, { memberCount: 2 });
-  memberUser = fx.members[0]!;
-  owner = discordApi(app.url, fx.owner.accessToken);
-  member = discordApi(app.url, memberUser.accessToken);
-  outsider = discordApi(app.url, (await registerUser(app.url)).accessToken);
+  ({ app, fx, memberUser, owner, member, outsider } = await startDiscordGuild(2));
 });
 
 

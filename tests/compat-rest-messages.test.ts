@@ -3,29 +3,16 @@
 import { MessageType } from 'discord-api-types/v10';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { App } from '../server/app.js';
-import { registerUser, type TestUser } from './helpers/clients.js';
-import { discordApi, errorFields, expectError, expectShape, fieldCodes, messageShape, rateLimitShape, type DiscordApi } from './helpers/compat-rest.js';
-import { createGuild, type GuildFixture } from './helpers/guilds.js';
-import { startTestServer } from './helpers/server.js';
+import type { TestUser } from './helpers/clients.js';
+import { errorFields, expectError, expectShape, fieldCodes, messageShape, rateLimitShape, startDiscordGuild, type DiscordApi } from './helpers/compat-rest.js';
+import type { GuildFixture } from './helpers/guilds.js';
 
 const SEND_MESSAGES = 1n << 11n;
 const UNKNOWN = '1234567890123';
 
-let app: App;
-let fx: GuildFixture;
-let owner: DiscordApi;
-let member: DiscordApi;
-let outsider: DiscordApi;
-let memberUser: TestUser;
-
+let fx: GuildFixture, memberUser: TestUser, owner: DiscordApi, member: DiscordApi, outsider: DiscordApi;
 beforeAll(async () => {
-  app = await startTestServer();
-  fx = await createGuild(app.url, { memberCount: 1 });
-  memberUser = fx.members[0]!;
-  owner = discordApi(app.url, fx.owner.accessToken);
-  member = discordApi(app.url, memberUser.accessToken);
-  outsider = discordApi(app.url, (await registerUser(app.url)).accessToken);
+  ({ fx, memberUser, owner, member, outsider } = await startDiscordGuild(1));
 });
 
 

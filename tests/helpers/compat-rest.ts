@@ -28,6 +28,10 @@ import {
 } from 'discord-api-types/v10';
 import { expect } from 'vitest';
 import { z } from 'zod';
+import type { App } from '../../server/app.js';
+import { registerUser, type TestUser } from './clients.js';
+import { createGuild, type GuildFixture } from './guilds.js';
+import { startTestServer } from './server.js';
 
 const snowflake = z.string().regex(/^[1-9]\d*$/);
 const iso = z.string().datetime({ offset: true });
@@ -227,6 +231,33 @@ export function discordApi(baseUrl: string, token?: string, prefix = '/api/v10')
   };
 }
 export type DiscordApi = ReturnType<typeof discordApi>;
+
+export interface DiscordGuild {
+  app: App;
+  fx: GuildFixture;
+  /** the guild's first member */
+  memberUser: TestUser;
+  owner: DiscordApi;
+  member: DiscordApi;
+  /** a registered user outside the guild */
+  outsider: DiscordApi;
+}
+
+/** Starts this file's server with a guild of `memberCount` members, and Discord API clients for its owner, its first member and an outsider. */
+export async function startDiscordGuild(memberCount: number): Promise<DiscordGuild> {
+  const app = await startTestServer();
+  const fx = await createGuild(app.url, { memberCount });
+  const memberUser = fx.members[0]!;
+  const outsider = await registerUser(app.url);
+  return {
+    app,
+    fx,
+    memberUser,
+    owner: discordApi(app.url, fx.owner.accessToken),
+    member: discordApi(app.url, memberUser.accessToken),
+    outsider: discordApi(app.url, outsider.accessToken),
+  };
+}
 
 /** Asserts a Discord error response: HTTP status, JSON code, and a well-formed error body. */
 export function expectError(res: ApiResponse, status: number, code: number) {
