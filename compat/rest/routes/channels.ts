@@ -1,5 +1,6 @@
 // Channels, their permission overwrites, and typing.
 import { toDiscordChannel } from '../../serializers.js';
+import type { JsonObject } from '../body.js';
 import { del, get, nested, NO_CONTENT, patch, permissionBits, post, put, type Route } from '../route.js';
 
 /** A Discord overwrite body ({id?, type, allow, deny}) as setOverwrite input. */
@@ -8,20 +9,26 @@ export function overwriteInput(channelId: string, overwrite: unknown, targetId?:
   return { channelId, targetId: targetId ?? o.id, type: o.type, allow: permissionBits(o.allow ?? undefined), deny: permissionBits(o.deny ?? undefined) };
 }
 
+/**
+ * The settings a Discord channel create or update body may carry, as channels.create/update input:
+ * null clears the topic and the parent; for the others it means not given (default or unchanged).
+ */
+export function channelSettings(body: JsonObject) {
+  return {
+    topic: body.topic,
+    position: body.position ?? undefined,
+    parentId: body.parent_id,
+    nsfw: body.nsfw ?? undefined,
+    rateLimitPerUser: body.rate_limit_per_user ?? undefined,
+  };
+}
+
 export const channelRoutes: Route[] = [
   get('/channels/:channelId', async ({ call, params }) => toDiscordChannel(await call('channels.get', { channelId: params.channelId }))),
 
   patch('/channels/:channelId', async ({ call, params, body }) =>
     toDiscordChannel(
-      await call('channels.update', {
-        channelId: params.channelId,
-        name: body.name ?? undefined,
-        topic: body.topic,
-        position: body.position ?? undefined,
-        parentId: body.parent_id,
-        nsfw: body.nsfw ?? undefined,
-        rateLimitPerUser: body.rate_limit_per_user ?? undefined,
-      }),
+      await call('channels.update', { channelId: params.channelId, name: body.name ?? undefined, ...channelSettings(body) }),
     ),
   ),
 

@@ -1,6 +1,7 @@
 // Guilds and their channel list.
 import { toDiscordChannel, toDiscordGuild } from '../../serializers.js';
 import { del, get, nested, NO_CONTENT, patch, permissionBits, post, type Route, type RouteRequest } from '../route.js';
+import { channelSettings } from './channels.js';
 
 export const guildRoutes: Route[] = [
   post('/guilds', async ({ call, body }) =>
@@ -46,11 +47,7 @@ async function createChannel({ call, params, body }: RouteRequest<{ guildId: str
       guildId: params.guildId,
       name: body.name,
       type: body.type ?? undefined,
-      topic: body.topic,
-      position: body.position ?? undefined,
-      parentId: body.parent_id,
-      nsfw: body.nsfw ?? undefined,
-      rateLimitPerUser: body.rate_limit_per_user ?? undefined,
+      ...channelSettings(body),
       permissionOverwrites: Array.isArray(overwrites) ? overwrites.map(discordOverwrite) : (overwrites ?? undefined),
     },
     { permissionOverwrites: 'permission_overwrites' },
