@@ -53,212 +53,96 @@ async function targetRole(fx: Fixture, assignToVictim = false) {
 type Actor = 'anonymous' | 'outsider' | 'plain' | 'overwrite' | 'role' | 'owner';
 type Outcome = 'ok' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'FORBIDDEN' | 'BAD_REQUEST';
 
-interface Row<A> {
+interface RowSpec<A> {
   name: string;
   /** what the role grants; null: membership is enough */
   perm: bigint | null;
-  /** channel-scoped permissions can be denied by a channel overwrite (on `channelId` of the prepared call) */
-  scope: 'guild' | 'channel';
   /** fresh arguments for one call, creating whatever the call consumes */
   prepare(fx: Fixture): Promise<{ args: A; channelId?: string }>;
   call(client: Client, args: A): Promise<unknown>;
   /** outcomes that differ from the defaults */
   expect?: Partial<Record<Actor, Outcome>>;
 }
+interface Row<A> extends RowSpec<A> {
+  /** channel-scoped permissions can be denied by a channel overwrite (on `channelId` of the prepared call) */
+  scope: 'guild' | 'channel';
+}
 
-const row = <A,>(r: Row<A>) => r as unknown as Row<unknown>;
+/** A row whose permission applies guild-wide. */
+const guildRow = <A,>(r: RowSpec<A>) => ({ ...r, scope: 'guild' }) as unknown as Row<unknown>;
+/** A row whose permission a channel overwrite can deny. */
+const channelRow = <A,>(r: RowSpec<A>) => ({ ...r, scope: 'channel' }) as unknown as Row<unknown>;
 const args = <A,>(a: A, channelId?: string) => Promise.resolve({ args: a, channelId });
 
+// Arguments for the common rows: the fixture's guild, #general or the victim, plus `extra`; and for
+// calls that consume what they act on, a fresh one each time.
+const inGuild = <E extends object = object>(fx: Fixture, extra?: E) => args({ guildId: fx.guildId, ...extra } as { guildId: string } & E);
+const inGeneral = <E extends object = object>(fx: Fixture, extra?: E) =>
+  args({ channelId: fx.generalId, ...extra } as { channelId: string } & E, fx.generalId);
+const onVictim = <E extends object = object>(fx: Fixture, extra?: E) =>
+  args({ guildId: fx.guildId, userId: victim.id, ...extra } as { guildId: string; userId: string } & E);
+/** a member overwrite for the victim on #general */
+const victimOverwrite = (fx: Fixture) => args({ channelId: fx.generalId, targetId: victim.id, type: 1 as const, allow: String(Permissions.VIEW_CHANNEL) }, fx.generalId);
+const theInvite = (fx: Fixture) => args({ code: fx.inviteCode });
+/** a role of its own (see targetRole) */
+const withTargetRole = async <E extends object = object>(fx: Fixture, extra?: E) =>
+  args({ guildId: fx.guildId, roleId: await targetRole(fx), ...extra } as { guildId: string; roleId: string } & E);
+/** the victim and a role of its own, assigned to the victim or not */
+const victimAndTargetRole = (assigned: boolean) => async (fx: Fixture) => args({ guildId: fx.guildId, userId: victim.id, roleId: await targetRole(fx, assigned) });
+/** a channel of its own, to delete */
+async function doomedChannel(fx: Fixture) {
+  const ch = await owner.client.channels.create.mutate({ guildId: fx.guildId, name: 'doomed' });
+  return args({ channelId: ch.id }, ch.id);
+}
+/** the victim's overwrite of #general, set, to delete */
+async function existingVictimOverwrite(fx: Fixture) {
+  const { args: overwrite } = await victimOverwrite(fx);
+  await owner.client.channels.setOverwrite.mutate(overwrite);
+  return args({ channelId: fx.generalId, targetId: victim.id }, fx.generalId);
+}
+/** the victim, back in after an earlier kick */
+async function kickableVictim(fx: Fixture) {
+  await victim.client.invites.accept.mutate({ code: fx.inviteCode });
+  return onVictim(fx);
+}
+/** an invite of its own, to delete */
+async function doomedInvite(fx: Fixture) {
+  const invite = await owner.client.invites.create.mutate({ channelId: fx.generalId });
+  return args({ code: invite.code }, fx.generalId);
+}
+
+const { ADMINISTRATOR, CHANGE_NICKNAME, CREATE_INSTANT_INVITE, KICK_MEMBERS, MANAGE_CHANNELS, MANAGE_GUILD, MANAGE_NICKNAMES, MANAGE_ROLES, VIEW_CHANNEL } = Permissions;
+
 const rows: Row<unknown>[] = [
-  row({ name: 'guilds.get', perm: null, scope: 'guild', prepare: (fx) => args({ guildId: fx.guildId }), call: (c, a) => c.guilds.get.query(a) }),
-  row({
-    name: 'guilds.update',
-    perm: Permissions.MANAGE_GUILD,
-    scope: 'guild',
-    prepare: (fx) => args({ guildId: fx.guildId, description: 'changed' }),
-    call: (c, a) => c.guilds.update.mutate(a),
-  }),
-  row({
-    name: 'guilds.delete (owner only, even over ADMINISTRATOR)',
-    perm: Permissions.ADMINISTRATOR,
-    scope: 'guild',
-    prepare: (fx) => args({ guildId: fx.guildId }),
-    call: (c, a) => c.guilds.delete.mutate(a),
-    expect: { role: 'FORBIDDEN' },
-  }),
-  row({ name: 'guilds.channels', perm: null, scope: 'guild', prepare: (fx) => args({ guildId: fx.guildId }), call: (c, a) => c.guilds.channels.query(a) }),
-  row({
-    name: 'channels.create',
-    perm: Permissions.MANAGE_CHANNELS,
-    scope: 'guild',
-    prepare: (fx) => args({ guildId: fx.guildId, name: 'new-channel' }),
-    call: (c, a) => c.channels.create.mutate(a),
-  }),
-  row({
-    name: 'channels.get',
-    perm: Permissions.VIEW_CHANNEL,
-    scope: 'channel',
-    prepare: (fx) => args({ channelId: fx.generalId }, fx.generalId),
-    call: (c, a) => c.channels.get.query(a),
-    expect: { plain: 'ok' }, // @everyone can view
-  }),
-  row({
-    name: 'channels.update',
-    perm: Permissions.MANAGE_CHANNELS,
-    scope: 'channel',
-    prepare: (fx) => args({ channelId: fx.generalId, topic: 'changed' }, fx.generalId),
-    call: (c, a) => c.channels.update.mutate(a),
-  }),
-  row({
-    name: 'channels.delete',
-    perm: Permissions.MANAGE_CHANNELS,
-    scope: 'channel',
-    prepare: async (fx) => {
-      const ch = await owner.client.channels.create.mutate({ guildId: fx.guildId, name: 'doomed' });
-      return { args: { channelId: ch.id }, channelId: ch.id };
-    },
-    call: (c, a) => c.channels.delete.mutate(a),
-  }),
-  row({
-    name: 'channels.setOverwrite',
-    perm: Permissions.MANAGE_ROLES,
-    scope: 'channel',
-    prepare: (fx) => args({ channelId: fx.generalId, targetId: victim.id, type: 1 as const, allow: String(Permissions.VIEW_CHANNEL) }, fx.generalId),
-    call: (c, a) => c.channels.setOverwrite.mutate(a),
-  }),
-  row({
-    name: 'channels.deleteOverwrite',
-    perm: Permissions.MANAGE_ROLES,
-    scope: 'channel',
-    prepare: async (fx) => {
-      await owner.client.channels.setOverwrite.mutate({ channelId: fx.generalId, targetId: victim.id, type: 1, allow: String(Permissions.VIEW_CHANNEL) });
-      return { args: { channelId: fx.generalId, targetId: victim.id }, channelId: fx.generalId };
-    },
-    call: (c, a) => c.channels.deleteOverwrite.mutate(a),
-  }),
-  row({ name: 'roles.list', perm: null, scope: 'guild', prepare: (fx) => args({ guildId: fx.guildId }), call: (c, a) => c.roles.list.query(a) }),
-  row({
-    name: 'roles.create',
-    perm: Permissions.MANAGE_ROLES,
-    scope: 'guild',
-    prepare: (fx) => args({ guildId: fx.guildId, name: 'made' }),
-    call: (c, a) => c.roles.create.mutate(a),
-  }),
-  row({
-    name: 'roles.update',
-    perm: Permissions.MANAGE_ROLES,
-    scope: 'guild',
-    prepare: async (fx) => ({ args: { guildId: fx.guildId, roleId: await targetRole(fx), name: 'renamed' } }),
-    call: (c, a) => c.roles.update.mutate(a),
-  }),
-  row({
-    name: 'roles.delete',
-    perm: Permissions.MANAGE_ROLES,
-    scope: 'guild',
-    prepare: async (fx) => ({ args: { guildId: fx.guildId, roleId: await targetRole(fx) } }),
-    call: (c, a) => c.roles.delete.mutate(a),
-  }),
-  row({ name: 'members.list', perm: null, scope: 'guild', prepare: (fx) => args({ guildId: fx.guildId }), call: (c, a) => c.members.list.query(a) }),
-  row({
-    name: 'members.get',
-    perm: null,
-    scope: 'guild',
-    prepare: (fx) => args({ guildId: fx.guildId, userId: victim.id }),
-    call: (c, a) => c.members.get.query(a),
-  }),
-  row({
-    name: 'members.leave (the owner cannot)',
-    perm: null,
-    scope: 'guild',
-    prepare: (fx) => args({ guildId: fx.guildId }),
-    call: (c, a) => c.members.leave.mutate(a),
-    expect: { owner: 'BAD_REQUEST' },
-  }),
-  row({
-    name: 'members.kick',
-    perm: Permissions.KICK_MEMBERS,
-    scope: 'guild',
-    prepare: async (fx) => {
-      await victim.client.invites.accept.mutate({ code: fx.inviteCode }); // back in after an earlier kick
-      return { args: { guildId: fx.guildId, userId: victim.id } };
-    },
-    call: (c, a) => c.members.kick.mutate(a),
-  }),
-  row({
-    name: 'members.setNick (own)',
-    perm: Permissions.CHANGE_NICKNAME,
-    scope: 'guild',
-    prepare: (fx) => args({ guildId: fx.guildId, nick: 'me' }),
-    call: (c, a) => c.members.setNick.mutate(a),
-  }),
-  row({
-    name: "members.setNick (someone else's)",
-    perm: Permissions.MANAGE_NICKNAMES,
-    scope: 'guild',
-    prepare: (fx) => args({ guildId: fx.guildId, userId: victim.id, nick: 'you' }),
-    call: (c, a) => c.members.setNick.mutate(a),
-  }),
-  row({
-    name: 'members.addRole',
-    perm: Permissions.MANAGE_ROLES,
-    scope: 'guild',
-    prepare: async (fx) => ({ args: { guildId: fx.guildId, userId: victim.id, roleId: await targetRole(fx) } }),
-    call: (c, a) => c.members.addRole.mutate(a),
-  }),
-  row({
-    name: 'members.removeRole',
-    perm: Permissions.MANAGE_ROLES,
-    scope: 'guild',
-    prepare: async (fx) => ({ args: { guildId: fx.guildId, userId: victim.id, roleId: await targetRole(fx, true) } }),
-    call: (c, a) => c.members.removeRole.mutate(a),
-  }),
-  row({
-    name: 'invites.create',
-    perm: Permissions.CREATE_INSTANT_INVITE,
-    scope: 'channel',
-    prepare: (fx) => args({ channelId: fx.generalId }, fx.generalId),
-    call: (c, a) => c.invites.create.mutate(a),
-  }),
-  row({
-    name: 'invites.get (public)',
-    perm: null,
-    scope: 'guild',
-    prepare: (fx) => args({ code: fx.inviteCode }),
-    call: (c, a) => c.invites.get.query(a),
-    expect: { anonymous: 'ok', outsider: 'ok' },
-  }),
-  row({
-    name: 'invites.accept (members just get the guild)',
-    perm: null,
-    scope: 'guild',
-    prepare: (fx) => args({ code: fx.inviteCode }),
-    call: (c, a) => c.invites.accept.mutate(a),
-    expect: { outsider: 'ok' },
-  }),
-  row({
-    name: 'invites.delete',
-    perm: Permissions.MANAGE_CHANNELS,
-    scope: 'channel',
-    prepare: async (fx) => {
-      const invite = await owner.client.invites.create.mutate({ channelId: fx.generalId });
-      return { args: { code: invite.code }, channelId: fx.generalId };
-    },
-    call: (c, a) => c.invites.delete.mutate(a),
-  }),
-  row({
-    name: 'invites.listForGuild',
-    perm: Permissions.MANAGE_GUILD,
-    scope: 'guild',
-    prepare: (fx) => args({ guildId: fx.guildId }),
-    call: (c, a) => c.invites.listForGuild.query(a),
-  }),
-  row({
-    name: 'invites.listForChannel',
-    perm: Permissions.MANAGE_CHANNELS,
-    scope: 'channel',
-    prepare: (fx) => args({ channelId: fx.generalId }, fx.generalId),
-    call: (c, a) => c.invites.listForChannel.query(a),
-  }),
+  guildRow({ name: 'guilds.get', perm: null, prepare: (fx) => inGuild(fx), call: (c, a) => c.guilds.get.query(a) }),
+  guildRow({ name: 'guilds.update', perm: MANAGE_GUILD, prepare: (fx) => inGuild(fx, { description: 'changed' }), call: (c, a) => c.guilds.update.mutate(a) }),
+  guildRow({ name: 'guilds.delete (owner only, even over ADMINISTRATOR)', perm: ADMINISTRATOR, prepare: (fx) => inGuild(fx), call: (c, a) => c.guilds.delete.mutate(a), expect: { role: 'FORBIDDEN' } }),
+  guildRow({ name: 'guilds.channels', perm: null, prepare: (fx) => inGuild(fx), call: (c, a) => c.guilds.channels.query(a) }),
+  guildRow({ name: 'channels.create', perm: MANAGE_CHANNELS, prepare: (fx) => inGuild(fx, { name: 'new-channel' }), call: (c, a) => c.channels.create.mutate(a) }),
+  // @everyone can view
+  channelRow({ name: 'channels.get', perm: VIEW_CHANNEL, prepare: (fx) => inGeneral(fx), call: (c, a) => c.channels.get.query(a), expect: { plain: 'ok' } }),
+  channelRow({ name: 'channels.update', perm: MANAGE_CHANNELS, prepare: (fx) => inGeneral(fx, { topic: 'changed' }), call: (c, a) => c.channels.update.mutate(a) }),
+  channelRow({ name: 'channels.delete', perm: MANAGE_CHANNELS, prepare: doomedChannel, call: (c, a) => c.channels.delete.mutate(a) }),
+  channelRow({ name: 'channels.setOverwrite', perm: MANAGE_ROLES, prepare: victimOverwrite, call: (c, a) => c.channels.setOverwrite.mutate(a) }),
+  channelRow({ name: 'channels.deleteOverwrite', perm: MANAGE_ROLES, prepare: existingVictimOverwrite, call: (c, a) => c.channels.deleteOverwrite.mutate(a) }),
+  guildRow({ name: 'roles.list', perm: null, prepare: (fx) => inGuild(fx), call: (c, a) => c.roles.list.query(a) }),
+  guildRow({ name: 'roles.create', perm: MANAGE_ROLES, prepare: (fx) => inGuild(fx, { name: 'made' }), call: (c, a) => c.roles.create.mutate(a) }),
+  guildRow({ name: 'roles.update', perm: MANAGE_ROLES, prepare: (fx) => withTargetRole(fx, { name: 'renamed' }), call: (c, a) => c.roles.update.mutate(a) }),
+  guildRow({ name: 'roles.delete', perm: MANAGE_ROLES, prepare: (fx) => withTargetRole(fx), call: (c, a) => c.roles.delete.mutate(a) }),
+  guildRow({ name: 'members.list', perm: null, prepare: (fx) => inGuild(fx), call: (c, a) => c.members.list.query(a) }),
+  guildRow({ name: 'members.get', perm: null, prepare: (fx) => onVictim(fx), call: (c, a) => c.members.get.query(a) }),
+  guildRow({ name: 'members.leave (the owner cannot)', perm: null, prepare: (fx) => inGuild(fx), call: (c, a) => c.members.leave.mutate(a), expect: { owner: 'BAD_REQUEST' } }),
+  guildRow({ name: 'members.kick', perm: KICK_MEMBERS, prepare: kickableVictim, call: (c, a) => c.members.kick.mutate(a) }),
+  guildRow({ name: 'members.setNick (own)', perm: CHANGE_NICKNAME, prepare: (fx) => inGuild(fx, { nick: 'me' }), call: (c, a) => c.members.setNick.mutate(a) }),
+  guildRow({ name: "members.setNick (someone else's)", perm: MANAGE_NICKNAMES, prepare: (fx) => onVictim(fx, { nick: 'you' }), call: (c, a) => c.members.setNick.mutate(a) }),
+  guildRow({ name: 'members.addRole', perm: MANAGE_ROLES, prepare: victimAndTargetRole(false), call: (c, a) => c.members.addRole.mutate(a) }),
+  guildRow({ name: 'members.removeRole', perm: MANAGE_ROLES, prepare: victimAndTargetRole(true), call: (c, a) => c.members.removeRole.mutate(a) }),
+  channelRow({ name: 'invites.create', perm: CREATE_INSTANT_INVITE, prepare: (fx) => inGeneral(fx), call: (c, a) => c.invites.create.mutate(a) }),
+  guildRow({ name: 'invites.get (public)', perm: null, prepare: theInvite, call: (c, a) => c.invites.get.query(a), expect: { anonymous: 'ok', outsider: 'ok' } }),
+  guildRow({ name: 'invites.accept (members just get the guild)', perm: null, prepare: theInvite, call: (c, a) => c.invites.accept.mutate(a), expect: { outsider: 'ok' } }),
+  channelRow({ name: 'invites.delete', perm: MANAGE_CHANNELS, prepare: doomedInvite, call: (c, a) => c.invites.delete.mutate(a) }),
+  guildRow({ name: 'invites.listForGuild', perm: MANAGE_GUILD, prepare: (fx) => inGuild(fx), call: (c, a) => c.invites.listForGuild.query(a) }),
+  channelRow({ name: 'invites.listForChannel', perm: MANAGE_CHANNELS, prepare: (fx) => inGeneral(fx), call: (c, a) => c.invites.listForChannel.query(a) }),
 ];
 
 function expectedOutcomes(r: Row<unknown>): Partial<Record<Actor, Outcome>> {
