@@ -6,7 +6,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
-import { Permissions } from '../shared/permissions.js';
 import { discordAuthRoutes, v1AuthRoutes } from '../compat/rest/routes/auth.js';
 import { channelRoutes } from '../compat/rest/routes/channels.js';
 import { gatewayRoutes } from '../compat/rest/routes/gateway.js';
@@ -18,9 +17,9 @@ import { roleRoutes } from '../compat/rest/routes/roles.js';
 import { userRoutes } from '../compat/rest/routes/users.js';
 import type { Route } from '../compat/rest/route.js';
 import { registerUser, type TestUser } from './helpers/clients.js';
-import { anyValue, fuzzCases, fuzzParams, hostileId, hostileString, pollutingObject, prototypeIsClean } from './helpers/fuzz.js';
+import { anyValue, fuzzCases, fuzzInBatches, hostileId, hostileString, pollutingObject, prototypeIsClean } from './helpers/fuzz.js';
+import { createFuzzGuild } from './helpers/fuzz-guild.js';
 import { WriteLedger } from './helpers/fuzz-ledger.js';
-import { createGuild } from './helpers/guilds.js';
 import { jsonOf, rawRequest, type RawResponse } from './helpers/raw-http.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -38,23 +37,14 @@ let dmId: string;
 
 beforeAll(async () => {
   app = await startTestServer();
-  const main = await createGuild(app.url, { memberCount: 1 });
+  const main = await createFuzzGuild(app.url);
+  const { member, category, hidden, role, dm, invite, disposable, foreign } = main;
   owner = main.owner;
   mainGuildId = main.guild.id;
-  const member = main.members[0]!;
-  const c = owner.client;
-  const category = await c.channels.create.mutate({ guildId: mainGuildId, name: 'category', type: 4 });
-  const voice = await c.channels.create.mutate({ guildId: mainGuildId, name: 'voice', type: 2 });
-  const hidden = await c.channels.create.mutate({ guildId: mainGuildId, name: 'hidden', parentId: category.id });
-  await c.channels.setOverwrite.mutate({ channelId: hidden.id, targetId: mainGuildId, type: 0, deny: String(Permissions.VIEW_CHANNEL) });
-  const role = await c.roles.create.mutate({ guildId: mainGuildId, name: 'fuzz role' });
-  const dm = await c.dms.open.mutate({ userId: member.id });
   dmId = dm.id;
-  const invite = await c.invites.create.mutate({ channelId: main.generalId, maxAge: 0 });
+  const c = owner.client;
+  const voice = await c.channels.create.mutate({ guildId: mainGuildId, name: 'voice', type: 2 });
   const messages = await Promise.all([main.generalId, dm.id].map((channelId) => c.messages.send.mutate({ channelId, content: 'seed' })));
-  // destructive routes (delete a guild or channel) get ids of their own, so the rest stays fuzzable
-  const disposable = await c.guilds.create.mutate({ name: 'disposable' });
-  const foreign = await createGuild(app.url);
 
   Object.assign(pools, {
     guildId: [mainGuildId, foreign.guild.id],
@@ -320,22 +310,9 @@ function checkAnswer({ sent, res }: { sent: Sent; res: RawResponse }) {
 
 describe('REST fuzzing', () => {
   it(`${CASES} random requests over every route: 2xx or 4xx with a Discord error body, never 5xx; nothing half-written`, async () => {
-    let batches = 0;
-    const statuses: Record<number, number> = {};
-    await fc.assert(
-      fc.asyncProperty(fc.array(caseArb(), { minLength: BATCH, maxLength: BATCH }), async (cases) => {
-        const results = await Promise.all(cases.map(send));
-        for (const r of results) {
-          statuses[r.res.status] = (statuses[r.res.status] ?? 0) + 1;
-          track(r);
-          checkAnswer(r);
-        }
-        batches++;
-      }),
-      fuzzParams(Math.ceil(CASES / BATCH)),
-    );
+    const { sent, statuses } = await fuzzInBatches({ cases: CASES, batchSize: BATCH, arb: caseArb(), send, track, check: checkAnswer });
     expect(prototypeIsClean(), 'Object.prototype was polluted').toBe(true);
     await written.verify(owner.client, mainGuildId, [dmId]);
-    console.log(`REST fuzz: ${batches * BATCH} requests over ${ROUTES.length} routes; statuses ${JSON.stringify(statuses)}; ${written.messages.size} messages, ${written.channels.size} channels, ${written.roles.size} roles written`);
+    console.log(`REST fuzz: ${sent} requests over ${ROUTES.length} routes; statuses ${JSON.stringify(statuses)}; ${written.messages.size} messages, ${written.channels.size} channels, ${written.roles.size} roles written`);
   }, 300_000);
 });

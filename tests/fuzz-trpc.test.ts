@@ -8,11 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { App } from '../server/app.js';
 import { appRouter } from '../server/routers/index.js';
-import { Permissions } from '../shared/permissions.js';
 import { registerUser, wsClient, type TestUser } from './helpers/clients.js';
-import { anyValue, fuzzCases, fuzzParams, hostileId, hostileString, pollutingObject, prototypeIsClean } from './helpers/fuzz.js';
+import { anyValue, fuzzCases, fuzzInBatches, fuzzParams, hostileId, hostileString, pollutingObject, prototypeIsClean } from './helpers/fuzz.js';
+import { createFuzzGuild } from './helpers/fuzz-guild.js';
 import { WriteLedger } from './helpers/fuzz-ledger.js';
-import { createGuild } from './helpers/guilds.js';
 import { jsonOf, rawRequest, type RawResponse } from './helpers/raw-http.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -45,22 +44,15 @@ const pools: Record<string, string[]> = {};
 
 beforeAll(async () => {
   app = await startTestServer();
-  const main = await createGuild(app.url, { memberCount: 1 });
+  const main = await createFuzzGuild(app.url);
+  const { category, hidden, role, dm, invite, disposable, foreign } = main;
   owner = main.owner;
-  member = main.members[0]!;
+  member = main.member;
   mainGuildId = main.guild.id;
-  const c = owner.client;
-  const category = await c.channels.create.mutate({ guildId: mainGuildId, name: 'category', type: 4 });
-  const hidden = await c.channels.create.mutate({ guildId: mainGuildId, name: 'hidden', parentId: category.id });
-  await c.channels.setOverwrite.mutate({ channelId: hidden.id, targetId: mainGuildId, type: 0, deny: String(Permissions.VIEW_CHANNEL) });
-  const role = await c.roles.create.mutate({ guildId: mainGuildId, name: 'fuzz role' });
-  const dm = await c.dms.open.mutate({ userId: member.id });
   dmId = dm.id;
-  const invite = await c.invites.create.mutate({ channelId: main.generalId, maxAge: 0 });
+  const c = owner.client;
   const seed = await c.messages.send.mutate({ channelId: main.generalId, content: 'seed' });
   const bot = await c.auth.createBot.mutate({ username: `fuzzbot_${process.pid}` });
-  const disposable = await c.guilds.create.mutate({ name: 'disposable' });
-  const foreign = await createGuild(app.url);
   Object.assign(pools, {
     guildId: [mainGuildId, foreign.guild.id],
     channelId: [main.generalId, hidden.id, category.id, dm.id, foreign.generalId],
@@ -221,23 +213,10 @@ function checkAnswer({ sent, res }: { sent: Sent; res: RawResponse }) {
 
 describe('tRPC fuzzing', () => {
   it(`${CASES} random calls over ${HTTP_PROCEDURES.length} procedures: 4xx tRPC errors only, never 5xx; nothing half-written`, async () => {
-    let batches = 0;
-    const statuses: Record<number, number> = {};
-    await fc.assert(
-      fc.asyncProperty(fc.array(caseArb(), { minLength: BATCH, maxLength: BATCH }), async (cases) => {
-        const results = await Promise.all(cases.map(call));
-        for (const r of results) {
-          statuses[r.res.status] = (statuses[r.res.status] ?? 0) + 1;
-          track(r);
-          checkAnswer(r);
-        }
-        batches++;
-      }),
-      fuzzParams(Math.ceil(CASES / BATCH)),
-    );
+    const { sent, statuses } = await fuzzInBatches({ cases: CASES, batchSize: BATCH, arb: caseArb(), send: call, track, check: checkAnswer });
     expect(prototypeIsClean(), 'Object.prototype was polluted').toBe(true);
     await written.verify(owner.client, mainGuildId, [dmId]);
-    console.log(`tRPC fuzz: ${batches * BATCH} calls; statuses ${JSON.stringify(statuses)}; ${written.messages.size} messages, ${written.channels.size} channels, ${written.roles.size} roles written`);
+    console.log(`tRPC fuzz: ${sent} calls; statuses ${JSON.stringify(statuses)}; ${written.messages.size} messages, ${written.channels.size} channels, ${written.roles.size} roles written`);
   }, 300_000);
 
   it('events.stream over WebSocket: any input either starts the stream or fails with a 4xx error', async () => {

@@ -14,6 +14,35 @@ export function fuzzParams(numRuns: number): fc.Parameters<unknown> {
   return { numRuns, ...(Number.isInteger(seed) ? { seed } : {}), endOnFailure: true };
 }
 
+/**
+ * Sends `cases` generated cases in concurrent batches of `batchSize`; each answer is tracked (what a
+ * successful one wrote) before it is checked. Returns how many were sent and the count of each HTTP status.
+ */
+export async function fuzzInBatches<C, R extends { res: { status: number } }>(opts: {
+  cases: number;
+  batchSize: number;
+  arb: fc.Arbitrary<C>;
+  send: (c: C) => Promise<R>;
+  track: (r: R) => void;
+  check: (r: R) => void;
+}): Promise<{ sent: number; statuses: Record<number, number> }> {
+  let batches = 0;
+  const statuses: Record<number, number> = {};
+  await fc.assert(
+    fc.asyncProperty(fc.array(opts.arb, { minLength: opts.batchSize, maxLength: opts.batchSize }), async (cases) => {
+      const results = await Promise.all(cases.map(opts.send));
+      for (const r of results) {
+        statuses[r.res.status] = (statuses[r.res.status] ?? 0) + 1;
+        opts.track(r);
+        opts.check(r);
+      }
+      batches++;
+    }),
+    fuzzParams(Math.ceil(opts.cases / opts.batchSize)),
+  );
+  return { sent: batches * opts.batchSize, statuses };
+}
+
 /** Unicode that breaks naive code: lone surrogates, zero-width and direction marks, 4-byte emoji, NUL, combining marks. */
 export const unicodeEdge = fc.constantFrom(
   '\uD800',
