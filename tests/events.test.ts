@@ -1,3 +1,4 @@
+import jwt from 'jsonwebtoken';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { registerUser } from './helpers/clients.js';
@@ -40,6 +41,23 @@ describe('events.stream basics', () => {
     await a.client.auth.logout.mutate();
     const err = await s.waitForError(4000);
     expect(String((err as Error).message)).toMatch(/revoked/);
+    s.close();
+  });
+
+  it('ends the stream when its access token expires, and delivers nothing after that', async () => {
+    const a = await registerUser(app.url);
+    const claims = jwt.decode(a.accessToken) as { sid: string; sub: string };
+    const shortLived = jwt.sign({ sid: claims.sid, typ: 'access' }, app.deps.config.JWT_SECRET, { algorithm: 'HS256', subject: claims.sub, expiresIn: 2 });
+    const exp = (jwt.decode(shortLived) as { exp: number }).exp * 1000;
+    const s = await collectEvents(app.url, shortLived);
+    await a.client.users.updateMe.mutate({ displayName: 'before expiry' });
+    await s.waitFor((e) => e.type === 'USER_UPDATE');
+    const err = await s.waitForError(exp - Date.now() + 1000);
+    expect(Date.now()).toBeGreaterThanOrEqual(exp - 50);
+    expect(String((err as Error).message)).toMatch(/expired/);
+    await a.client.users.updateMe.mutate({ displayName: 'after expiry' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.received.map((r) => (r.event.data as { displayName?: string }).displayName)).toEqual(['before expiry']);
     s.close();
   });
 });

@@ -8,7 +8,6 @@
 import { Permissions, hasPermission } from '../../shared/permissions.js';
 import type { AuthUser } from '../trpc.js';
 import type { AppDeps } from '../deps.js';
-import { isDatabaseUnavailable } from '../services/errors.js';
 import { channelInfo, channelPermissions, guildPermissions } from '../services/permissions.js';
 import { guildTopic, parseEventId, userTopic, type BusEvent, type Subscription } from './bus.js';
 
@@ -46,7 +45,8 @@ export interface StreamOptions {
   accepts?: (e: BusEvent) => boolean;
 }
 
-const SESSION_CHECK_MS = 1000;
+/** setTimeout's longest delay (about 24.8 days); a later expiry ends the stream early, and it is resumed */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 async function visibleTo(deps: AppDeps, userId: bigint, e: BusEvent): Promise<boolean> {
   if (e.exclude?.includes(String(userId))) return false;
@@ -87,15 +87,39 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
     unsubscribers.delete(topic);
   };
 
-  // Subscribe before reading memberships and replaying, so nothing published meanwhile is missed.
-  follow(userTopic(user.id));
-  const memberships = await db.member.findMany({ where: { userId: user.id }, select: { guildId: true } });
-  for (const m of memberships) follow(guildTopic(m.guildId));
-  await Promise.all([...unsubscribers.values()].map((s) => s.ready));
-  const releasePresence = await deps.presence.connect(user.id);
-  opts.onSubscribed?.();
   const onAbort = () => wake?.();
+  // The session revoked (logout anywhere) or the access token expired: the stream ends.
+  let revoked = false;
+  const endCredentials = () => {
+    revoked = true;
+    wake?.();
+  };
+  let releasePresence: (() => Promise<void>) | undefined;
+  let stopWatching: (() => void) | undefined;
+  let expiry: NodeJS.Timeout | undefined;
+  const release = async () => {
+    stopWatching?.();
+    clearTimeout(expiry);
+    opts.signal.removeEventListener('abort', onAbort);
+    for (const un of unsubscribers.values()) un();
+    await releasePresence?.().catch(() => {});
+  };
+
+  try {
+    // Subscribe before reading memberships and replaying, so nothing published meanwhile is missed.
+    follow(userTopic(user.id));
+    const memberships = await db.member.findMany({ where: { userId: user.id }, select: { guildId: true } });
+    for (const m of memberships) follow(guildTopic(m.guildId));
+    await Promise.all([...unsubscribers.values()].map((s) => s.ready));
+    releasePresence = await deps.presence.connect(user.id);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  opts.onSubscribed?.();
   opts.signal.addEventListener('abort', onAbort);
+  stopWatching = deps.sessions.watch(user.sessionId, endCredentials);
+  if (opts.expiresAt !== undefined) expiry = setTimeout(endCredentials, Math.min(Math.max(0, opts.expiresAt - Date.now()), MAX_TIMER_MS));
 
   let lastSeq = -1;
   const track = (e: BusEvent) => {
@@ -138,27 +162,13 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
       }
     }
 
-    let nextSessionCheck = Date.now() + SESSION_CHECK_MS;
     while (!opts.signal.aborted) {
       if (overflow) throw new StreamClosed('overflow');
-      const now = Date.now();
-      if (opts.expiresAt !== undefined && now >= opts.expiresAt) throw new StreamClosed('revoked');
-      if (now >= nextSessionCheck) {
-        // While the database cannot be reached, no session can be revoked either (that is a database
-        // write): the stream goes on, and the check runs again once the database answers.
-        const session = await deps.sessions.get(user.sessionId).catch((err: unknown) => {
-          if (isDatabaseUnavailable(err)) return 'unknown' as const;
-          throw err;
-        });
-        if (session !== 'unknown' && (!session || session.userId !== user.id)) throw new StreamClosed('revoked');
-        nextSessionCheck = now + SESSION_CHECK_MS;
-      }
+      if (revoked) throw new StreamClosed('revoked');
       const e = queue.shift();
       if (!e) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, SESSION_CHECK_MS).unref();
-        });
+        // an idle stream sleeps until an event, the end of its credentials or its consumer wakes it
+        await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
         continue;
       }
@@ -177,8 +187,6 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
       }
     }
   } finally {
-    opts.signal.removeEventListener('abort', onAbort);
-    for (const un of unsubscribers.values()) un();
-    await releasePresence().catch(() => {});
+    await release();
   }
 }
