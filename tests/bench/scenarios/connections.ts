@@ -14,6 +14,7 @@ import { printTable } from '../table.js';
 const USERS = 10;
 /** at most this many warm-up connections (a tenth of the measured ones) */
 const WARMUP_CONNECTIONS = 100;
+const HEAP_USED = 'nodejs_heap_size_used_bytes';
 const LAG = ['nodejs_eventloop_lag_p50_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds'];
 
 export async function connectionsScenario(ctx: RunContext): Promise<void> {
@@ -33,6 +34,7 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
     await closeAll(warmup.clients);
     await sleep(3000);
     const rssBefore = rssBytes(server.pid);
+    const heapBefore = (await scrapeMetrics(server.url, [HEAP_USED]))[HEAP_USED]!;
     // the lag histogram restarts at every scrape: this one marks the start of the connect phase
     await scrapeMetrics(server.url, LAG);
 
@@ -56,7 +58,7 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
       const holdEnd = Date.now() + opts.holdSeconds * 1000;
       while (Date.now() < holdEnd && !server.exited()) await sleep(Math.min(1000, holdEnd - Date.now()));
       heartbeats.recording = false;
-      const lag = await scrapeMetrics(server.url, LAG);
+      const lag = await scrapeMetrics(server.url, [...LAG, HEAP_USED]);
       const mem = sampler.stop();
       hold = { lag, mem, cpu: cpu.read(), bench: benchLag.stop(), dropped: clients.filter((c) => c.unexpectedClose).length, droppedCodes: droppedCodes(clients), acks: latency(heartbeats.ackLatencies) };
     } finally {
@@ -67,6 +69,8 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
     const rssAfterClose = rssBytes(server.pid);
 
     const perConn = clients.length ? (hold.mem.last - rssBefore) / clients.length : NaN;
+    // the JavaScript heap's share of it (live objects and garbage not yet collected)
+    const heapPerConn = clients.length ? (hold.lag[HEAP_USED]! - heapBefore) / clients.length : NaN;
     const ms = (seconds: number | undefined) => round((seconds ?? NaN) * 1000, 2);
     const identify = latency(conn.identifyMs);
     const values = {
@@ -79,6 +83,7 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
       rssHeldMiB: round(hold.mem.last / MiB, 1),
       rssAfterCloseMiB: round(rssAfterClose / MiB, 1),
       kibPerConn: round(perConn / KiB, 2),
+      heapKibPerConn: round(heapPerConn / KiB, 2),
       ackP50: hold.acks.p50,
       ackP99: hold.acks.p99,
       acks: hold.acks.count,
@@ -115,6 +120,7 @@ export async function connectionsScenario(ctx: RunContext): Promise<void> {
         'RSS before MiB': values.rssBeforeMiB,
         'RSS held MiB': values.rssHeldMiB,
         'KiB/conn': values.kibPerConn,
+        'heap KiB/conn': values.heapKibPerConn,
         'ACK p50': hold.acks.p50,
         'ACK p99': hold.acks.p99,
         ACKs: hold.acks.count,
