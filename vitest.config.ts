@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     exclude: ['tests/bench/**', 'node_modules/**'],
     globalSetup: ['tests/setup/global.ts'],
+    setupFiles: ['tests/setup/file.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

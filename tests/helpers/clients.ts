@@ -1,9 +1,9 @@
 // Real tRPC clients (HTTP and WebSocket) and small helpers to make users and guilds.
 import { createTRPCClient, createWSClient, httpLink, TRPCClientError, wsLink } from '@trpc/client';
 import { randomBytes } from 'node:crypto';
-import { afterAll } from 'vitest';
 import WebSocket from 'ws';
 import type { AppRouter } from '../../server/routers/index.js';
+import { onCleanup } from './cleanup.js';
 
 export type Client = ReturnType<typeof httpClient>;
 
@@ -30,7 +30,7 @@ export function wsClient(baseUrl: string, token: string) {
     retryDelayMs: () => 200 + Math.random() * 200,
   });
   const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
-  afterAll(() => ws.close());
+  onCleanup(() => ws.close());
   return { ws, client };
 }
 

@@ -4,7 +4,7 @@
 // with lastEventId (what wsLink does by itself for tracked events), and senders that spread
 // messages over the processes and remember which sends were acknowledged.
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import { afterAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 import type { AppRouter } from '../../server/routers/index.js';
 import type { StreamEvent } from '../../shared/schemas/events.js';
@@ -13,6 +13,7 @@ import { connectGateway, type GatewayPayload, type RawGateway } from './gateway.
 import type { GuildFixture } from './guilds.js';
 import { heldPost } from './raw-http.js';
 import type { ServerProcess } from './server.js';
+import { onCleanup } from './cleanup.js';
 
 /** Something to wait on: `until` re-checks a condition whenever `changed()` is called. */
 class Changes {
@@ -99,7 +100,7 @@ export class GatewaySession {
     s.attach(gw);
     const ready = await gw.identify(token, intents);
     s.sessionId = ready.d.session_id;
-    afterAll(() => s.close());
+    onCleanup(() => s.close());
     return s;
   }
 
@@ -224,7 +225,7 @@ export class StreamSubscriber {
       },
     });
     await ready;
-    afterAll(() => s.close());
+    onCleanup(() => s.close());
     return s;
   }
 

@@ -1,7 +1,7 @@
 // A raw Discord-gateway WebSocket client for protocol tests: records every payload and the close.
 import zlib from 'node:zlib';
-import { afterAll } from 'vitest';
 import WebSocket from 'ws';
+import { onCleanup } from './cleanup.js';
 
 export interface GatewayPayload {
   op: number;
@@ -60,7 +60,7 @@ export async function connectGateway(baseUrl: string, query = 'v=10&encoding=jso
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  afterAll(() => ws.terminate());
+  onCleanup(() => ws.terminate());
 
   const next = (pred: (p: GatewayPayload) => boolean, timeoutMs = 5000) =>
     new Promise<GatewayPayload>((resolve, reject) => {

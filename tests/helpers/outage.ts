@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { afterAll } from 'vitest';
 import { freePort } from './processes.js';
+import { onCleanup } from './cleanup.js';
 
 export interface OutageProxy {
   port: number;
@@ -57,7 +57,7 @@ export async function startOutageProxy(targetPort: number): Promise<OutageProxy>
     },
   };
   await proxy.up();
-  afterAll(() => proxy.down());
+  onCleanup(() => proxy.down());
   return proxy;
 }
 
@@ -106,7 +106,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     await exited;
   };
   await launch();
-  afterAll(kill);
+  onCleanup(kill);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

@@ -6,11 +6,12 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import type { App } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { startServer } from '../../server/main.js';
 import { createScratchDatabase, type ScratchDatabase } from './database.js';
+import { onCleanup } from './cleanup.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -19,7 +20,7 @@ let database: Promise<ScratchDatabase> | undefined;
 export function fileDatabase(): Promise<ScratchDatabase> {
   if (!database) {
     database = createScratchDatabase(inject('databaseUrl'), 'test');
-    afterAll(async () => (await database!).drop());
+    onCleanup(async () => (await database!).drop());
   }
   return database;
 }
@@ -49,7 +50,7 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<R
 /** Starts an in-process server; it is closed after the test file. */
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<App> {
   const app = await startServer(loadConfig(await testEnv(overrides)));
-  afterAll(() => app.close());
+  onCleanup(() => app.close());
   return app;
 }
 
@@ -96,6 +97,6 @@ export async function spawnServer(overrides: Record<string, string> = {}): Promi
       return exited;
     },
   };
-  afterAll(() => proc.stop('SIGKILL'));
+  onCleanup(() => proc.stop('SIGKILL'));
   return proc;
 }

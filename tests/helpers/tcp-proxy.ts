@@ -2,7 +2,7 @@
 // failure would) while new connections keep working, or hold all traffic for a while (as a stalled
 // network would) without losing any of it.
 import net from 'node:net';
-import { afterAll } from 'vitest';
+import { onCleanup } from './cleanup.js';
 
 export interface TcpProxy {
   url: string;
@@ -68,6 +68,6 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         server.close(() => resolve());
       }),
   };
-  afterAll(() => proxy.close());
+  onCleanup(() => proxy.close());
   return proxy;
 }
