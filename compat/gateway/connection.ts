@@ -263,7 +263,8 @@ export class GatewayConnection {
       if (beforeEvents) await beforeEvents();
       for (let r = await first; !r.done && !this.closed; r = await iterator.next()) {
         if (this.ws.bufferedAmount > deps.config.WS_MAX_BUFFERED_BYTES) return this.close(Close.UNKNOWN_ERROR, 'slow consumer: send buffer limit exceeded');
-        await this.onItem(r.value);
+        const handled = this.onItem(r.value);
+        if (handled) await handled;
         if (!this.identified) return; // resync: session invalidated
       }
     } catch (err) {
@@ -274,12 +275,9 @@ export class GatewayConnection {
     }
   }
 
-  private async onItem(item: StreamItem) {
-    if (item.kind === 'resync') {
-      await this.gw.deps.sessionStore.delete(recordKey(this.sessionId!)).catch(() => {});
-      this.record = undefined;
-      return this.invalidSession();
-    }
+  /** Handles one stream item; a promise only when it has to wait (most events are sent at once). */
+  private onItem(item: StreamItem): Promise<void> | void {
+    if (item.kind === 'resync') return this.resynced();
     if (item.kind === 'caught-up') {
       this.resumeSeq = -1;
       this.dispatch('RESUMED', null);
@@ -287,21 +285,26 @@ export class GatewayConnection {
       this.gw.markDirty(this);
       return;
     }
-    await this.onEvent(item.event);
-  }
-
-  private async onEvent(e: BusEvent) {
+    const e = item.event;
     this.lastEventId = e.id;
+    if (e.type === 'GUILD_CREATE') return this.guildCreated(e);
     const record = this.record!;
-    if (e.type === 'GUILD_CREATE') {
-      const guildId = (e.data as { id: string }).id;
-      // no payload: the user has left the guild again since
-      const [payload] = await guildCreatePayloads(this.caller!, record.largeThreshold, [guildId]);
-      if (payload) this.dispatch('GUILD_CREATE', payload, e.id);
-      return;
-    }
     const json = dispatchJson(e as BusEvent & DomainEvent, { userId: record.userId, intents: record.intents });
     if (json) this.dispatchRaw(json.t, json.d, e.id);
+  }
+
+  private async resynced() {
+    await this.gw.deps.sessionStore.delete(recordKey(this.sessionId!)).catch(() => {});
+    this.record = undefined;
+    this.invalidSession();
+  }
+
+  /** Joined a guild: its GUILD_CREATE carries the guild's snapshot. */
+  private async guildCreated(e: BusEvent) {
+    const guildId = (e.data as { id: string }).id;
+    // no payload: the user has left the guild again since
+    const [payload] = await guildCreatePayloads(this.caller!, this.record!.largeThreshold, [guildId]);
+    if (payload) this.dispatch('GUILD_CREATE', payload, e.id);
   }
 
   /** Sends a dispatch with the next sequence number (or, while resuming, the one it had before). */

@@ -8,7 +8,7 @@
 import { Permissions, hasPermission } from '../../shared/permissions.js';
 import type { AuthUser } from '../trpc.js';
 import type { AppDeps } from '../deps.js';
-import { channelInfo, channelPermissions, guildPermissions } from '../services/permissions.js';
+import { channelInfo, channelPermissions, guildPermissions, knownChannelVisibility, knownMembership } from '../services/permissions.js';
 import { guildTopic, parseEventId, userTopic, type BusEvent, type Subscription } from './bus.js';
 
 export type StreamItem =
@@ -48,19 +48,28 @@ export interface StreamOptions {
 /** setTimeout's longest delay (about 24.8 days); a later expiry ends the stream early, and it is resumed */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-async function visibleTo(deps: AppDeps, userId: bigint, e: BusEvent): Promise<boolean> {
+/**
+ * Whether the event may reach the user. Answered without a promise when this process's cache tier
+ * knows the answer (the common case: every recipient of a busy channel asks about the same channel).
+ */
+function visibleTo(deps: AppDeps, userId: bigint, e: BusEvent): boolean | Promise<boolean> {
   if (e.exclude?.includes(String(userId))) return false;
   if (!e.guildId) return true; // user-topic events (DMs, own updates) are addressed to the user already
   const guildId = BigInt(e.guildId);
   if (e.channelId && e.type !== 'CHANNEL_DELETE') {
-    const channel = await channelInfo(deps, BigInt(e.channelId));
-    if (!channel) return false;
-    const perms = await channelPermissions(deps, channel, userId);
-    return perms !== null && hasPermission(perms, Permissions.VIEW_CHANNEL);
+    const channelId = BigInt(e.channelId);
+    return knownChannelVisibility(deps, channelId, userId) ?? channelVisible(deps, channelId, userId);
   }
   // GUILD_DELETE on the guild topic reaches the members it was sent to before they were removed.
   if (e.type === 'GUILD_DELETE') return true;
-  return (await guildPermissions(deps, guildId, userId)) !== null;
+  return knownMembership(deps, guildId, userId) ?? guildPermissions(deps, guildId, userId).then((perms) => perms !== null);
+}
+
+async function channelVisible(deps: AppDeps, channelId: bigint, userId: bigint): Promise<boolean> {
+  const channel = await channelInfo(deps, channelId);
+  if (!channel) return false;
+  const perms = await channelPermissions(deps, channel, userId);
+  return perms !== null && hasPermission(perms, Permissions.VIEW_CHANNEL);
 }
 
 export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: StreamOptions): AsyncGenerator<StreamItem> {
@@ -133,7 +142,6 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
    * sequence order (duplicates of live ones are skipped by sequence number).
    */
   const catchUpJoined = async (e: BusEvent) => {
-    if (e.type !== 'GUILD_CREATE') return;
     const topic = guildTopic((e.data as { id: string }).id);
     await unsubscribers.get(topic)?.ready;
     const gap = await bus.replay([topic], e.id);
@@ -180,8 +188,9 @@ export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: Stre
         lastSeq = seq;
       }
       track(e);
-      await catchUpJoined(e);
-      if (await visibleTo(deps, user.id, e)) {
+      if (e.type === 'GUILD_CREATE') await catchUpJoined(e);
+      const visible = visibleTo(deps, user.id, e);
+      if (visible === true || (visible !== false && (await visible))) {
         deps.metrics.eventsDelivered.inc();
         yield { kind: 'event', event: e };
       }

@@ -39,6 +39,41 @@ export interface ChannelInfo {
   recipientIds: bigint[];
 }
 
+function parseChannelInfo(channelId: bigint, raw: string): ChannelInfo | null {
+  const v = JSON.parse(raw) as null | { guildId: string | null; type: number; rateLimitPerUser: number; recipientIds: string[] };
+  if (!v) return null;
+  return {
+    id: channelId,
+    guildId: v.guildId === null ? null : BigInt(v.guildId),
+    type: v.type,
+    rateLimitPerUser: v.rateLimitPerUser,
+    recipientIds: v.recipientIds.map(BigInt),
+  };
+}
+
+const parsePermissions = (raw: string) => (raw === 'none' ? null : BigInt(raw));
+
+/**
+ * Whether the user sees the guild channel, when this process's cache tier already knows both the
+ * channel and the user's permissions in it (no I/O, no promise); undefined when it does not.
+ */
+export function knownChannelVisibility(deps: Deps, channelId: bigint, userId: bigint): boolean | undefined {
+  const rawInfo = deps.cache.peek(channelNamespace(channelId), 'info');
+  if (rawInfo === undefined) return undefined;
+  const channel = parseChannelInfo(channelId, rawInfo);
+  if (!channel || channel.guildId === null) return channel ? undefined : false;
+  const rawPerms = deps.cache.peek(permissionNamespace(channel.guildId), `c:${userId}:${channelId}`);
+  if (rawPerms === undefined) return undefined;
+  const perms = parsePermissions(rawPerms);
+  return perms !== null && hasPermission(perms, Permissions.VIEW_CHANNEL);
+}
+
+/** Whether the user is a member of the guild, when this process's cache tier already knows; undefined when it does not. */
+export function knownMembership(deps: Deps, guildId: bigint, userId: bigint): boolean | undefined {
+  const raw = deps.cache.peek(permissionNamespace(guildId), `g:${userId}`);
+  return raw === undefined ? undefined : parsePermissions(raw) !== null;
+}
+
 /** The channel's basic facts (cached), or null when it does not exist. */
 export async function channelInfo(deps: Deps, channelId: bigint): Promise<ChannelInfo | null> {
   const raw = await cached(deps.cache, channelNamespace(channelId), 'info', async () => {
@@ -50,15 +85,7 @@ export async function channelInfo(deps: Deps, channelId: bigint): Promise<Channe
       c && { guildId: c.guildId?.toString() ?? null, type: c.type, rateLimitPerUser: c.rateLimitPerUser, recipientIds: c.recipients.map((r) => String(r.userId)) },
     );
   });
-  const v = JSON.parse(raw) as null | { guildId: string | null; type: number; rateLimitPerUser: number; recipientIds: string[] };
-  if (!v) return null;
-  return {
-    id: channelId,
-    guildId: v.guildId === null ? null : BigInt(v.guildId),
-    type: v.type,
-    rateLimitPerUser: v.rateLimitPerUser,
-    recipientIds: v.recipientIds.map(BigInt),
-  };
+  return parseChannelInfo(channelId, raw);
 }
 
 async function permissionInput(deps: Deps, guildId: bigint, userId: bigint) {
@@ -86,7 +113,7 @@ export async function guildPermissions(deps: Deps, guildId: bigint, userId: bigi
     const input = await permissionInput(deps, guildId, userId);
     return input ? String(computeBasePermissions(input)) : 'none';
   });
-  return raw === 'none' ? null : BigInt(raw);
+  return parsePermissions(raw);
 }
 
 /**
@@ -107,7 +134,7 @@ export async function channelPermissions(deps: Deps, channel: ChannelInfo, userI
     const overwrites = await deps.db.permissionOverwrite.findMany({ where: { channelId: channel.id } });
     return String(computeChannelPermissions(input, overwrites));
   });
-  return raw === 'none' ? null : BigInt(raw);
+  return parsePermissions(raw);
 }
 
 /**
