@@ -1,5 +1,6 @@
 // The Discord gateway over raw WebSockets: every opcode and close code, intents, sequence numbers,
 // heartbeats, compression and resume.
+import jwt from 'jsonwebtoken';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { registerUser, type TestUser } from './helpers/clients.js';
@@ -198,6 +199,11 @@ describe('close codes', () => {
     ['wrong types in IDENTIFY', (gw) => gw.send(2, { token: 123, intents: 'all' }), 4002],
     ['a payload before identify', (gw) => gw.send(3, { status: 'online', since: null, activities: [], afk: false }), 4003],
     ['an invalid token', (gw) => gw.send(2, { token: 'nope', intents: 1, properties: {} }), 4004],
+    ['an access token that expires while connected', async (gw) => {
+      const claims = jwt.decode(member.accessToken) as { sid: string; sub: string };
+      const shortLived = jwt.sign({ sid: claims.sid, typ: 'access' }, app.deps.config.JWT_SECRET, { algorithm: 'HS256', subject: claims.sub, expiresIn: 2 });
+      await gw.identify(shortLived);
+    }, 4004],
     ['a second IDENTIFY', async (gw) => {
       await gw.identify(owner.accessToken);
       gw.send(2, { token: owner.accessToken, intents: 1, properties: {} });

@@ -10,6 +10,7 @@ import { createContext } from '../../server/context.js';
 import type { AppDeps } from '../../server/deps.js';
 import type { BusEvent } from '../../server/realtime/bus.js';
 import { StreamClosed, userEventStream, type StreamItem } from '../../server/realtime/user-stream.js';
+import { tokenExpiresAt } from '../../server/services/tokens.js';
 import { authenticate, type AuthUser } from '../../server/trpc.js';
 import { toDiscordMember, toDiscordSelfUser } from '../serializers.js';
 import { createCaller, type Caller } from './caller.js';
@@ -60,6 +61,8 @@ export class GatewayConnection {
   private windowStart = Date.now();
   private abort = new AbortController();
   private user?: AuthUser;
+  /** when the token the session logged in with expires (an access JWT; bot tokens never do) */
+  private expiresAt?: number;
   private caller?: Caller;
   /** while resuming: the client's last seq; dispatches up to it are not re-sent */
   private resumeSeq = -1;
@@ -169,6 +172,7 @@ export class GatewayConnection {
     ctx.socket = this.ws;
     ctx.limitCalls = false; // the gateway's own payload limit applies instead
     this.user = user;
+    this.expiresAt = tokenExpiresAt(token);
     this.caller = createCaller({ ...ctx, user } as typeof ctx);
     return user;
   }
@@ -254,6 +258,7 @@ export class GatewayConnection {
     const iterator = userEventStream(deps, this.user!, {
       lastEventId,
       signal: this.abort.signal,
+      expiresAt: this.expiresAt,
       onSubscribed: () => subscribed(),
       accepts: (e) => hasIntent(intents, requiredIntent(e.type as DomainEvent['type'], e.guildId != null)),
     });

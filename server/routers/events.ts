@@ -1,15 +1,9 @@
 import { tracked, TRPCError } from '@trpc/server';
-import jwt from 'jsonwebtoken';
 import type { WebSocket } from 'ws';
 import { streamInput, type StreamEvent } from '../../shared/schemas/events.js';
 import { StreamClosed, userEventStream, type StreamItem } from '../realtime/user-stream.js';
+import { tokenExpiresAt } from '../services/tokens.js';
 import { protectedProcedure, router } from '../trpc.js';
-
-/** The access token's expiry (ms), or undefined for long-lived tokens. */
-function tokenExpiry(token: string | null): number | undefined {
-  const exp = token ? (jwt.decode(token) as { exp?: number } | null)?.exp : undefined;
-  return exp ? exp * 1000 : undefined;
-}
 
 /** The stream's items as tracked tRPC events, starting with the already requested `first`. */
 async function* deliver(
@@ -60,7 +54,7 @@ export const eventsRouter = router({
     const items = userEventStream(ctx.deps, ctx.user, {
       lastEventId: input?.lastEventId,
       signal: signal!,
-      expiresAt: tokenExpiry(ctx.token),
+      expiresAt: tokenExpiresAt(ctx.token),
       onSubscribed: () => listening(),
     });
     const first = items.next();

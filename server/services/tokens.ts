@@ -71,5 +71,11 @@ function verifySigned(secret: string, token: string): { claims: TokenClaims; exp
   }
 }
 
+/** When the token stops being valid (ms since epoch); undefined for long-lived tokens and non-tokens. */
+export function tokenExpiresAt(token: string | null): number | undefined {
+  const exp = token ? (jwt.decode(token) as { exp?: unknown } | null)?.exp : undefined;
+  return typeof exp === 'number' ? exp * 1000 : undefined;
+}
+
 export const newRefreshToken = () => randomBytes(32).toString('base64url');
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
