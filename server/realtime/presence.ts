@@ -117,6 +117,8 @@ return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[1])`;
 
 /** users whose latest connection has expired, looked at per sweep step */
 const SWEEP_BATCH = 500;
+/** connections renewed per pipeline */
+const RENEW_BATCH = 500;
 
 class RedisConnections implements ConnectionStore {
   private index: string;
@@ -143,11 +145,17 @@ class RedisConnections implements ConnectionStore {
     return settled(await p.exec()).map(Number);
   }
   async renew(entries: [bigint, string][]) {
-    if (entries.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const [u, c] of entries) p.eval(ADD, 2, this.key(u), this.index, String(u), c, this.ttlMs);
-    const added = settled(await p.exec());
-    return entries.filter((_, i) => added[i] === 1).map(([u]) => u);
+    const back: bigint[] = [];
+    // In slices: one pipeline for 10,000 connections kept the event loop (and every heartbeat ACK
+    // waiting on it) busy for tens of milliseconds while it was built and its replies parsed.
+    for (let i = 0; i < entries.length; i += RENEW_BATCH) {
+      const slice = entries.slice(i, i + RENEW_BATCH);
+      const p = this.redis.pipeline();
+      for (const [u, c] of slice) p.eval(ADD, 2, this.key(u), this.index, String(u), c, this.ttlMs);
+      const added = settled(await p.exec());
+      slice.forEach(([u], j) => added[j] === 1 && back.push(u));
+    }
+    return back;
   }
   async sweep() {
     const gone: bigint[] = [];
