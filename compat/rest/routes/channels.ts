@@ -3,10 +3,10 @@ import { toDiscordChannel } from '../../serializers.js';
 import type { JsonObject } from '../body.js';
 import { del, get, nested, NO_CONTENT, patch, permissionBits, post, put, type Route } from '../route.js';
 
-/** A Discord overwrite body ({id?, type, allow, deny}) as setOverwrite input. */
-export function overwriteInput(channelId: string, overwrite: unknown, targetId?: string) {
+/** A Discord overwrite object ({id, type, allow, deny}); permission bits may come as numbers from older clients. */
+export function discordOverwrite(overwrite: unknown) {
   const o = nested(overwrite);
-  return { channelId, targetId: targetId ?? o.id, type: o.type, allow: permissionBits(o.allow ?? undefined), deny: permissionBits(o.deny ?? undefined) };
+  return { id: o.id, type: o.type, allow: permissionBits(o.allow ?? undefined), deny: permissionBits(o.deny ?? undefined) };
 }
 
 /**
@@ -36,7 +36,9 @@ export const channelRoutes: Route[] = [
   del('/channels/:channelId', async ({ call, params }) => toDiscordChannel(await call('channels.delete', { channelId: params.channelId }))),
 
   put('/channels/:channelId/permissions/:targetId', async ({ call, params, body }) => {
-    await call('channels.setOverwrite', overwriteInput(params.channelId, body, params.targetId), { targetId: 'overwrite_id' });
+    // the target is the one in the path, whatever the body says
+    const { id: _bodyId, ...overwrite } = discordOverwrite(body);
+    await call('channels.setOverwrite', { channelId: params.channelId, targetId: params.targetId, ...overwrite }, { targetId: 'overwrite_id' });
     return NO_CONTENT;
   }),
 

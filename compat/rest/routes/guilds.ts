@@ -1,7 +1,7 @@
 // Guilds and their channel list.
 import { toDiscordChannel, toDiscordGuild } from '../../serializers.js';
-import { del, get, nested, NO_CONTENT, patch, permissionBits, post, type Route, type RouteRequest } from '../route.js';
-import { channelSettings } from './channels.js';
+import { del, get, NO_CONTENT, patch, post, type Route, type RouteRequest } from '../route.js';
+import { channelSettings, discordOverwrite } from './channels.js';
 
 export const guildRoutes: Route[] = [
   post('/guilds', async ({ call, body }) =>
@@ -31,12 +31,6 @@ export const guildRoutes: Route[] = [
 
   post('/guilds/:guildId/channels', createChannel),
 ];
-
-/** A Discord overwrite object as channels.create input (permission bits may come as numbers from older clients). */
-function discordOverwrite(o: unknown) {
-  const v = nested(o);
-  return { id: v.id, type: v.type, allow: permissionBits(v.allow ?? undefined), deny: permissionBits(v.deny ?? undefined) };
-}
 
 /** Discord creates a channel with its overwrites in one request, as channels.create does. */
 async function createChannel({ call, params, body }: RouteRequest<{ guildId: string }>) {
