@@ -44,6 +44,14 @@ function channelData(fields: ChannelFields) {
   return { ...rest, ...(parentId !== undefined ? { parentId: parentId === null ? null : BigInt(parentId) } : {}) };
 }
 
+/** An overwrite's bits as stored (unknown bits dropped); Missing Permissions unless the actor holds every one of them. */
+function grantableBits(perms: bigint, o: { allow: string; deny: string }) {
+  const allow = BigInt(o.allow) & ALL_PERMISSIONS;
+  const deny = BigInt(o.deny) & ALL_PERMISSIONS;
+  if (((allow | deny) & ~perms) !== 0n) missingPermissions();
+  return { allow, deny };
+}
+
 /**
  * The overwrites a new channel is created with: as for setOverwrite, this needs MANAGE_ROLES (here in
  * the guild), only bits the creator holds, and targets of this guild. Checked before anything is
@@ -52,8 +60,7 @@ function channelData(fields: ChannelFields) {
 async function initialOverwrites(deps: Deps, guildId: bigint, perms: bigint, overwrites: z.infer<typeof overwriteInput>[]) {
   if (overwrites.length === 0) return [];
   if (!hasPermission(perms, Permissions.MANAGE_ROLES)) missingPermissions();
-  const rows = overwrites.map((o) => ({ targetId: BigInt(o.id), type: o.type, allow: BigInt(o.allow) & ALL_PERMISSIONS, deny: BigInt(o.deny) & ALL_PERMISSIONS }));
-  if (rows.some((o) => ((o.allow | o.deny) & ~perms) !== 0n)) missingPermissions();
+  const rows = overwrites.map((o) => ({ targetId: BigInt(o.id), type: o.type, ...grantableBits(perms, o) }));
   for (const o of rows) await requireOverwriteTarget(deps, guildId, o.type, o.targetId);
   // one overwrite per target, as setOverwrite keeps it: the last one given wins
   return [...new Map(rows.map((o) => [o.targetId, o])).values()];
@@ -156,9 +163,7 @@ export async function setOverwrite(deps: Deps, userId: bigint, input: z.infer<ty
   const channelId = BigInt(input.channelId);
   const targetId = BigInt(input.targetId);
   const { channel, perms } = await requireManagedChannel(deps, userId, channelId, Permissions.MANAGE_ROLES);
-  const allow = BigInt(input.allow) & ALL_PERMISSIONS;
-  const deny = BigInt(input.deny) & ALL_PERMISSIONS;
-  if (((allow | deny) & ~perms) !== 0n) missingPermissions();
+  const { allow, deny } = grantableBits(perms, input);
   await requireOverwriteTarget(deps, channel.guildId, input.type, targetId);
   await deps.db.permissionOverwrite.upsert({
     where: { channelId_targetId: { channelId, targetId } },
