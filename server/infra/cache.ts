@@ -217,9 +217,12 @@ export class TieredCache implements VersionedCache {
   peek(ns: string, field: string) {
     if (!this.live) return undefined;
     const entry = this.local.get(ns);
-    if (entry && Date.now() - entry.at > LOCAL_MAX_AGE_MS) this.local.delete(ns);
-    else return entry?.fields.get(field);
-    return undefined;
+    if (!entry) return undefined;
+    if (Date.now() - entry.at > LOCAL_MAX_AGE_MS) {
+      this.local.delete(ns);
+      return undefined;
+    }
+    return entry.fields.get(field);
   }
 
   async get(ns: string, field: string) {
