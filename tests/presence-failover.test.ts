@@ -3,7 +3,7 @@
 // users still connected elsewhere stay online; a user who reconnects through another process
 // while the old process's "offline" is delayed ends up announced online; a frozen process's users
 // go offline and are announced online again when it thaws. Needs REDIS_URL (skipped otherwise).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../shared/schemas/events.js';
 import { httpClient, type TestUser } from './helpers/clients.js';
 import { collectEvents, type EventCollector } from './helpers/events.js';
@@ -34,8 +34,6 @@ beforeAll(async () => {
   [a, b, c] = await Promise.all([spawnServer({ ...env, DATABASE_URL: pg.toString() }), spawnServer(env), spawnServer(env)]);
   fixture = await createGuild(b.url, { memberCount: 6 });
 }, 90_000);
-// spawnServer registers its own cleanup from inside beforeAll, where vitest ignores it.
-afterAll(() => Promise.all([a, b, c].map((p) => p?.stop('SIGKILL'))));
 
 const isPresence = (userId: string, status?: string) => (e: StreamEvent) =>
   e.type === 'PRESENCE_UPDATE' && e.data.userId === userId && (status === undefined || e.data.status === status);
