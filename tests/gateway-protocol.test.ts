@@ -154,6 +154,20 @@ describe('intents', () => {
     for (const g of [with_, without, newcomerGw]) g.close();
   });
 
+  it('without MESSAGE_CONTENT each recipient of one message gets its own view: author and mentioned see the content, others do not', async () => {
+    // The dispatch is serialized once per variant and shared: the variants must not leak into each other.
+    const outsider = await registerUser(app.url);
+    const inv = await owner.client.invites.create.mutate({ channelId });
+    await outsider.client.invites.accept.mutate({ code: inv.code });
+    const sessions = await Promise.all([member, owner, outsider].map((u) => identified(u, GUILDS | GUILD_MESSAGES)));
+    const sent = await member.client.messages.send.mutate({ channelId, content: `ping <@${owner.id}>` });
+    const [toAuthor, toMentioned, toOutsider] = await Promise.all(sessions.map(({ gw }) => gw.dispatch('MESSAGE_CREATE', (d) => d.id === sent.id)));
+    expect(toAuthor!.d.content).toBe(`ping <@${owner.id}>`);
+    expect(toMentioned!.d.content).toBe(`ping <@${owner.id}>`);
+    expect(toOutsider!.d.content).toBe('');
+    for (const { gw } of sessions) gw.close();
+  });
+
   it('DIRECT_MESSAGES gates DM events and GUILD_INVITES gates invite events', async () => {
     const { gw: withBoth } = await identified(owner, GUILDS | (1 << 12) | (1 << 6));
     const { gw: guildOnly } = await identified(owner, GUILDS | GUILD_MESSAGES);

@@ -1,23 +1,27 @@
 // Serialize each event once per fan-out, not once per recipient: every local connection receives the
 // same event object, so the JSON of its dispatch is memoised on it, per variant. A variant is the
-// viewer's intents, plus the viewer's id for the few payloads that differ per person (DM channel
-// recipients, message content hidden without MESSAGE_CONTENT).
+// viewer's intents, plus what makes the few per-person payloads differ: whether a message's content
+// is shown (hidden without MESSAGE_CONTENT unless the viewer wrote it or is mentioned), and for DM
+// channels the viewer (the payload lists the other participants).
 import type { DomainEvent } from '../../shared/schemas/events.js';
-import { toDispatch, type Viewer } from './dispatch.js';
-import { Intent } from './protocol.js';
+import { contentVisible, toDispatch, type Viewer } from './dispatch.js';
 
-const memo = new WeakMap<object, Map<string, { t: string; d: string } | null>>();
+type Serialized = { t: string; d: string } | null;
 
-function personal(e: DomainEvent, viewer: Viewer): boolean {
-  if (e.type.startsWith('CHANNEL_')) return e.guildId == null; // DM channels list the other participants
-  if (e.type === 'MESSAGE_CREATE' || e.type === 'MESSAGE_UPDATE') return (viewer.intents & Intent.MESSAGE_CONTENT) === 0;
-  return false;
+const memo = new WeakMap<object, Map<number, Map<string, Serialized>>>();
+
+function variant(e: DomainEvent, viewer: Viewer): string {
+  if (e.type === 'MESSAGE_CREATE' || e.type === 'MESSAGE_UPDATE') return contentVisible(viewer, e.data) ? 'content' : 'no content';
+  if (e.type.startsWith('CHANNEL_') && e.guildId == null) return viewer.userId;
+  return '';
 }
 
-export function dispatchJson(e: DomainEvent, viewer: Viewer): { t: string; d: string } | null {
-  const key = personal(e, viewer) ? `${viewer.intents}:${viewer.userId}` : String(viewer.intents);
-  let variants = memo.get(e);
-  if (!variants) memo.set(e, (variants = new Map()));
+export function dispatchJson(e: DomainEvent, viewer: Viewer): Serialized {
+  let byIntents = memo.get(e);
+  if (!byIntents) memo.set(e, (byIntents = new Map()));
+  let variants = byIntents.get(viewer.intents);
+  if (!variants) byIntents.set(viewer.intents, (variants = new Map()));
+  const key = variant(e, viewer);
   let out = variants.get(key);
   if (out === undefined) {
     const dispatch = toDispatch(e, viewer);

@@ -26,7 +26,7 @@ export interface Dispatch {
 export const hasIntent = (intents: number, bit: number) => (intents & bit) === bit;
 
 /** Discord hides message content from apps without MESSAGE_CONTENT, except their own messages, DMs and mentions. */
-function contentVisible(viewer: Viewer, m: Extract<DomainEvent, { type: 'MESSAGE_CREATE' }>['data']) {
+export function contentVisible(viewer: Viewer, m: Extract<DomainEvent, { type: 'MESSAGE_CREATE' }>['data']) {
   return hasIntent(viewer.intents, Intent.MESSAGE_CONTENT) || m.author.id === viewer.userId || m.guildId === null || m.mentionIds.includes(viewer.userId);
 }
 
