@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { deconstructSnowflake } from '../shared/snowflake.js';
 import { errorOf, httpClient, registerUser, type TestUser } from './helpers/clients.js';
 import { collectEvents } from './helpers/events.js';
+import { connectGateway } from './helpers/gateway.js';
 import { createGuild, type GuildFixture } from './helpers/guilds.js';
 import { hasRedis, spawnServer, type ServerProcess } from './helpers/server.js';
 
@@ -59,6 +60,21 @@ describe.skipIf(!hasRedis())('two processes', () => {
     await watching.waitFor((e) => e.type === 'PRESENCE_UPDATE' && e.data.userId === u.id && e.data.status === 'offline');
     expect(await shownOnB()).toBe('offline');
     watching.close();
+  });
+
+  it('a logout through A ends the same session’s event stream and gateway session on B within about a second', async () => {
+    const u = await registerUser(a.url);
+    const stream = await collectEvents(b.url, u.accessToken);
+    const gw = await connectGateway(b.url);
+    await gw.identify(u.accessToken, 1);
+    // B has answered for this session already: it holds a cached copy that the revocation must reach
+    expect((await via(b, u).users.me.query()).id).toBe(u.id);
+    const loggedOutAt = Date.now();
+    await u.client.auth.logout.mutate();
+    expect(await stream.waitForError(3000)).toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+    expect((await gw.closed).code).toBe(4004);
+    expect(Date.now() - loggedOutAt).toBeLessThan(2500);
+    stream.close();
   });
 
   it('a stream resumed on B with lastEventId from A gets exactly the missed events, in order, then live ones', async () => {
