@@ -9,7 +9,7 @@ import type { DomainEvent } from '../../shared/schemas/events.js';
 import { createContext } from '../../server/context.js';
 import type { AppDeps } from '../../server/deps.js';
 import type { BusEvent } from '../../server/realtime/bus.js';
-import { StreamClosed, userEventStream, type StreamItem } from '../../server/realtime/user-stream.js';
+import { StreamClosed, UserFeed, type StreamItem } from '../../server/realtime/user-stream.js';
 import { tokenExpiresAt } from '../../server/services/tokens.js';
 import { authenticate, type AuthUser } from '../../server/trpc.js';
 import { toDiscordMember, toDiscordSelfUser } from '../serializers.js';
@@ -29,7 +29,7 @@ import {
   requestMembersPayload,
   resumePayload,
 } from './protocol.js';
-import { addMark, markedSeq, resumePoint, resumeRecord, type ResumeRecord } from './resume-record.js';
+import { ResumeRecord } from './resume-record.js';
 import type { Transport } from './transport.js';
 
 export interface GatewayContext {
@@ -59,7 +59,7 @@ export class GatewayConnection {
   private seq = 0;
   private payloads = 0;
   private windowStart = Date.now();
-  private abort = new AbortController();
+  private feed?: UserFeed;
   private user?: AuthUser;
   /** when the token the session logged in with expires (an access JWT; bot tokens never do) */
   private expiresAt?: number;
@@ -87,19 +87,19 @@ export class GatewayConnection {
   close(code: number, reason: string) {
     if (this.closed) return;
     this.closed = true;
-    this.abort.abort();
+    void this.feed?.close();
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
   }
 
   /** The socket is gone: stop the stream (releasing presence); the resume record stays for a while. */
   onClosed(code: number) {
     this.closed = true;
-    this.abort.abort();
+    void this.feed?.close();
     this.transport.close();
     // Closing with 1000/1001 ends the session for good (Discord semantics).
     if (this.sessionId && (code === 1000 || code === 1001)) void this.gw.deps.sessionStore.delete(recordKey(this.sessionId)).catch(() => {});
     else if (this.record) {
-      this.record.finalSeq = this.seq;
+      this.record.header.finalSeq = this.seq;
       void this.gw.saveNow(this);
     }
   }
@@ -188,11 +188,11 @@ export class GatewayConnection {
     if (!user || this.closed) return;
     this.identified = true;
     this.sessionId = randomBytes(16).toString('hex');
-    this.record = { userId: String(user.id), intents: d.intents, largeThreshold: d.large_threshold ?? 50, marks: [] };
+    this.record = new ResumeRecord({ userId: String(user.id), intents: d.intents, largeThreshold: d.large_threshold ?? 50 });
     if (d.presence) await this.setPresence(d.presence.status);
     await this.runStream(undefined, async () => {
       const caller = this.caller!;
-      const [me, guilds, base] = await Promise.all([caller.users.me(), guildCreatePayloads(caller, this.record!.largeThreshold), this.gw.deps.bus.currentId()]);
+      const [me, guilds, base] = await Promise.all([caller.users.me(), guildCreatePayloads(caller, this.record!.header.largeThreshold), this.gw.deps.bus.currentId()]);
       this.dispatch('READY', {
         v: 10,
         user: toDiscordSelfUser(me),
@@ -211,7 +211,7 @@ export class GatewayConnection {
       });
       for (const g of guilds) this.dispatch('GUILD_CREATE', g);
       this.lastEventId = base;
-      addMark(this.record!, this.seq, base);
+      this.record!.add(this.seq, base);
       await this.gw.saveNow(this);
     });
   }
@@ -224,12 +224,11 @@ export class GatewayConnection {
     // An unreadable record store (Redis unreachable) is a session that cannot be resumed: the
     // client identifies again.
     const stored = await this.gw.deps.sessionStore.load(recordKey(d.session_id)).catch(() => undefined);
-    const parsed = stored ? resumeRecord.safeParse(JSON.parse(stored)) : undefined;
-    const record = parsed?.success ? parsed.data : undefined;
-    const point = record && record.userId === String(user.id) ? resumePoint(record, d.seq ?? 0) : undefined;
+    const record = stored ? ResumeRecord.parse(stored) : undefined;
+    const point = record && record.header.userId === String(user.id) ? record.resumePoint(d.seq ?? 0) : undefined;
     if (!record || !point) return this.invalidSession();
-    if (record.finalSeq !== undefined && (d.seq ?? 0) > record.finalSeq) return this.close(Close.INVALID_SEQ, 'Invalid seq.');
-    delete record.finalSeq;
+    if (record.header.finalSeq !== undefined && (d.seq ?? 0) > record.header.finalSeq) return this.close(Close.INVALID_SEQ, 'Invalid seq.');
+    delete record.header.finalSeq;
     this.identified = true;
     this.sessionId = d.session_id;
     this.record = record;
@@ -247,58 +246,55 @@ export class GatewayConnection {
   }
 
   /**
-   * Consumes the user's event stream until the connection ends. `beforeEvents` runs once the
-   * stream listens (so state it reads cannot miss an event) and before any event is dispatched.
+   * Opens the user's event feed; `beforeEvents` runs once the feed listens (so state it reads
+   * cannot miss an event) and before any event is dispatched. Events are then dispatched as the
+   * feed hands them over, until the connection ends.
    */
   private async runStream(lastEventId: string | undefined, beforeEvents?: () => Promise<void>) {
-    const deps = this.gw.deps;
-    let subscribed!: () => void;
-    const listening = new Promise<void>((r) => (subscribed = r));
-    const intents = this.record!.intents;
-    const iterator = userEventStream(deps, this.user!, {
-      lastEventId,
-      signal: this.abort.signal,
-      expiresAt: this.expiresAt,
-      onSubscribed: () => subscribed(),
-      accepts: (e) => hasIntent(intents, requiredIntent(e.type as DomainEvent['type'], e.guildId != null)),
-    });
-    const first = iterator.next();
+    const intents = this.record!.header.intents;
+    const feed = await UserFeed.open(
+      this.gw.deps,
+      this.user!,
+      { lastEventId, expiresAt: this.expiresAt, accepts: (e) => hasIntent(intents, requiredIntent(e.type as DomainEvent['type'], e.guildId != null)) },
+      { item: (item) => this.onItem(item), end: (reason) => this.feedEnded(reason) },
+    );
+    this.feed = feed;
     try {
-      await Promise.race([listening, first]);
-      if (beforeEvents) await beforeEvents();
-      for (let r = await first; !r.done && !this.closed; r = await iterator.next()) {
-        if (this.ws.bufferedAmount > deps.config.WS_MAX_BUFFERED_BYTES) return this.close(Close.UNKNOWN_ERROR, 'slow consumer: send buffer limit exceeded');
-        const handled = this.onItem(r.value);
-        if (handled) await handled;
-        if (!this.identified) return; // resync: session invalidated
-      }
-    } catch (err) {
-      if (err instanceof StreamClosed) return this.close(err.reason === 'revoked' ? Close.AUTHENTICATION_FAILED : Close.UNKNOWN_ERROR, err.message);
-      if (!this.closed) throw err;
+      if (!this.closed && beforeEvents) await beforeEvents();
     } finally {
-      await iterator.return(undefined).catch(() => {});
+      if (this.closed) void feed.close();
     }
+    if (!this.closed) feed.start();
   }
 
-  /** Handles one stream item; a promise only when it has to wait (most events are sent at once). */
+  private feedEnded(reason: Error) {
+    if (reason instanceof StreamClosed) return this.close(reason.reason === 'revoked' ? Close.AUTHENTICATION_FAILED : Close.UNKNOWN_ERROR, reason.message);
+    this.gw.deps.logger.error({ err: reason }, 'gateway event feed failed');
+    this.close(Close.UNKNOWN_ERROR, 'Unknown error.');
+  }
+
+  /** Handles one feed item; a promise only when it has to wait (most events are sent at once). */
   private onItem(item: StreamItem): Promise<void> | void {
+    if (this.closed) return;
+    if (this.ws.bufferedAmount > this.gw.deps.config.WS_MAX_BUFFERED_BYTES) return this.close(Close.UNKNOWN_ERROR, 'slow consumer: send buffer limit exceeded');
     if (item.kind === 'resync') return this.resynced();
     if (item.kind === 'caught-up') {
       this.resumeSeq = -1;
       this.dispatch('RESUMED', null);
-      addMark(this.record!, this.seq, item.id);
-      this.gw.markDirty(this);
+      this.addMark(item.id);
       return;
     }
     const e = item.event;
     this.lastEventId = e.id;
     if (e.type === 'GUILD_CREATE') return this.guildCreated(e);
-    const record = this.record!;
-    const json = dispatchJson(e as BusEvent & DomainEvent, { userId: record.userId, intents: record.intents });
+    const { userId, intents } = this.record!.header;
+    const json = dispatchJson(e as BusEvent & DomainEvent, { userId, intents });
     if (json) this.dispatchRaw(json.t, json.d, e.id);
   }
 
   private async resynced() {
+    void this.feed?.close();
+    this.feed = undefined;
     await this.gw.deps.sessionStore.delete(recordKey(this.sessionId!)).catch(() => {});
     this.record = undefined;
     this.invalidSession();
@@ -308,7 +304,7 @@ export class GatewayConnection {
   private async guildCreated(e: BusEvent) {
     const guildId = (e.data as { id: string }).id;
     // no payload: the user has left the guild again since
-    const [payload] = await guildCreatePayloads(this.caller!, this.record!.largeThreshold, [guildId]);
+    const [payload] = await guildCreatePayloads(this.caller!, this.record!.header.largeThreshold, [guildId]);
     if (payload) this.dispatch('GUILD_CREATE', payload, e.id);
   }
 
@@ -318,13 +314,9 @@ export class GatewayConnection {
   }
 
   private dispatchRaw(t: string, dJson: string, eventId?: string) {
-    const record = this.record!;
-    const original = eventId && this.resumeSeq >= 0 ? markedSeq(record, eventId) : undefined;
+    const original = eventId && this.resumeSeq >= 0 ? this.record!.markedSeq(eventId) : undefined;
     this.seq = original ?? this.seq + 1;
-    if (eventId && original === undefined) {
-      addMark(record, this.seq, eventId);
-      this.gw.markDirty(this);
-    }
+    if (eventId && original === undefined) this.addMark(eventId);
     if (this.seq <= this.resumeSeq) return; // the client already has it
     this.transport.sendRaw(`{"op":0,"s":${this.seq},"t":"${t}","d":${dJson}}`);
   }
@@ -360,7 +352,7 @@ export class GatewayConnection {
         ...(presences ? { presences: presences.map((p) => ({ user: { id: p.userId }, status: p.status, activities: [], client_status: {} })) } : {}),
         ...(d.nonce ? { nonce: d.nonce } : {}),
       });
-      if (this.lastEventId) addMark(this.record!, this.seq, this.lastEventId);
+      if (this.lastEventId) this.addMark(this.lastEventId);
     }
   }
 
@@ -370,8 +362,15 @@ export class GatewayConnection {
     return Promise.all(userIds.map((userId) => caller.members.get({ guildId, userId }).catch(() => undefined)));
   }
 
-  /** Resume record as stored. */
-  serializedRecord() {
-    return this.record ? JSON.stringify(this.record) : undefined;
+  /** Notes the current sequence number against an event; the record is written with the next flush. */
+  private addMark(eventId: string) {
+    this.record!.add(this.seq, eventId);
+    this.gw.markDirty(this);
+  }
+
+  /** What the record store needs to catch up with this session's record (`whole`: all of it). */
+  recordWrite(whole = false) {
+    const write = this.sessionId ? this.record?.takeWrite(whole) : undefined;
+    return write && { id: recordKey(this.sessionId!), ...write };
   }
 }

@@ -23,18 +23,18 @@ export function createGateway(deps: AppDeps) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
 
   const flush = async () => {
-    const entries: [string, string][] = [];
-    for (const c of dirty) {
-      const json = c.serializedRecord();
-      if (c.sessionId && json) entries.push([recordKey(c.sessionId), json]);
-    }
+    const written = [...dirty];
     dirty.clear();
-    await deps.sessionStore.saveMany(entries, config.RESUME_WINDOW_SECONDS).catch((err) => logger.warn({ err: err.message }, 'resume records not saved'));
+    const writes = written.flatMap((c) => c.recordWrite() ?? []);
+    await deps.sessionStore.writeMany(writes, config.RESUME_WINDOW_SECONDS).catch((err) => {
+      logger.warn({ err: err.message }, 'resume records not saved');
+      for (const c of written) c.record?.writeFailed();
+    });
   };
   const saveNow = async (c: GatewayConnection) => {
     dirty.delete(c);
-    const json = c.serializedRecord();
-    if (c.sessionId && json) await deps.sessionStore.save(recordKey(c.sessionId), json, config.RESUME_WINDOW_SECONDS).catch(() => {});
+    const write = c.recordWrite(true);
+    if (write) await deps.sessionStore.writeMany([write], config.RESUME_WINDOW_SECONDS).catch(() => c.record?.writeFailed());
   };
   const flusher = setInterval(() => void flush(), FLUSH_MS).unref();
 

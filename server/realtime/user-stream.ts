@@ -1,6 +1,6 @@
-// The user-level event stream: everything one signed-in user may see, in order. Both the tRPC
-// subscription (events.stream) and the Discord gateway consume this one generator, so there is one
-// source of events, one permission filter and one resume buffer.
+// The user-level event feed: everything one signed-in user may see, in order. Both the tRPC
+// subscription (events.stream) and the Discord gateway consume it, so there is one source of
+// events, one permission filter and one resume buffer.
 //
 // Delivery rules: guild events only while the user is a member (checked per event, cached);
 // channel-scoped events only with VIEW_CHANNEL on that channel at delivery time, so a permission
@@ -25,18 +25,12 @@ export class StreamClosed extends Error {
   }
 }
 
-export interface StreamOptions {
+export interface FeedOptions {
   lastEventId?: string | null;
-  signal: AbortSignal;
-  /** when the credentials expire (ms since epoch): the stream closes then */
+  /** when the credentials expire (ms since epoch): the feed ends then */
   expiresAt?: number;
   /** undelivered events kept before the consumer is considered too slow */
   maxQueue?: number;
-  /**
-   * called once the stream listens to all its topics (state read after this cannot miss an event)
-   * and the connection counts for presence
-   */
-  onSubscribed?: () => void;
   /**
    * Event types the consumer has no use for (a gateway session without the intent) are dropped as
    * they arrive, before any permission check: a guild's presence changes cost nothing for the many
@@ -72,130 +66,232 @@ async function channelVisible(deps: AppDeps, channelId: bigint, userId: bigint):
   return perms !== null && hasPermission(perms, Permissions.VIEW_CHANNEL);
 }
 
-export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: StreamOptions): AsyncGenerator<StreamItem> {
-  const { bus, db } = deps;
-  const maxQueue = opts.maxQueue ?? 10_000;
-  const queue: BusEvent[] = [];
-  let wake: (() => void) | undefined;
-  let overflow = false;
-  // Guild membership changes move the stream's topics: those always go through.
-  const accepts = (e: BusEvent) => !opts.accepts || e.type === 'GUILD_CREATE' || e.type === 'GUILD_DELETE' || opts.accepts(e);
-  const push = (e: BusEvent) => {
-    if (!accepts(e)) return;
-    if (queue.length >= maxQueue) overflow = true;
-    else queue.push(e);
-    wake?.();
-  };
+export interface FeedSink {
+  /**
+   * Receives the feed's items in order, most of them synchronously as the bus delivers them (one
+   * pass over a process's listeners serves every connection). A returned promise holds later items
+   * back until it settles.
+   */
+  item(item: StreamItem): void | Promise<void>;
+  /** The feed ended by itself: StreamClosed (credentials, overflow) or an unexpected error. */
+  end(reason: Error): void;
+}
 
-  const unsubscribers = new Map<string, Subscription>();
-  const follow = (topic: string) => {
-    if (!unsubscribers.has(topic)) unsubscribers.set(topic, bus.subscribe(topic, push));
-  };
-  const unfollow = (topic: string) => {
-    unsubscribers.get(topic)?.();
-    unsubscribers.delete(topic);
-  };
+/**
+ * One user's feed. Opened (subscribed, counting for presence) before it starts, so state the
+ * consumer reads in between cannot miss an event; `start` replays what was missed, then goes live.
+ * Events that arrive while an item is being handled asynchronously wait in order in a queue.
+ */
+export class UserFeed {
+  private queue: BusEvent[] = [];
+  /** something asynchronous is in progress (start, a permission lookup, a consumer's promise): new events queue */
+  private busy = true;
+  private closed = false;
+  private lastSeq = -1;
+  private readonly maxQueue: number;
+  private subscriptions = new Map<string, Subscription>();
+  private releasePresence?: () => Promise<void>;
+  private stopWatching?: () => void;
+  private expiry?: NodeJS.Timeout;
+  private readonly listener = (e: BusEvent) => this.onEvent(e);
 
-  const onAbort = () => wake?.();
-  // The session revoked (logout anywhere) or the access token expired: the stream ends.
-  let revoked = false;
-  const endCredentials = () => {
-    revoked = true;
-    wake?.();
-  };
-  let releasePresence: (() => Promise<void>) | undefined;
-  let stopWatching: (() => void) | undefined;
-  let expiry: NodeJS.Timeout | undefined;
-  const release = async () => {
-    stopWatching?.();
-    clearTimeout(expiry);
-    opts.signal.removeEventListener('abort', onAbort);
-    for (const un of unsubscribers.values()) un();
-    await releasePresence?.().catch(() => {});
-  };
-
-  try {
-    // Subscribe before reading memberships and replaying, so nothing published meanwhile is missed.
-    follow(userTopic(user.id));
-    const memberships = await db.member.findMany({ where: { userId: user.id }, select: { guildId: true } });
-    for (const m of memberships) follow(guildTopic(m.guildId));
-    await Promise.all([...unsubscribers.values()].map((s) => s.ready));
-    releasePresence = await deps.presence.connect(user.id);
-  } catch (err) {
-    await release();
-    throw err;
+  private constructor(
+    private deps: AppDeps,
+    private user: AuthUser,
+    private opts: FeedOptions,
+    private sink: FeedSink,
+  ) {
+    this.maxQueue = opts.maxQueue ?? 10_000;
   }
-  opts.onSubscribed?.();
-  opts.signal.addEventListener('abort', onAbort);
-  stopWatching = deps.sessions.watch(user.sessionId, endCredentials);
-  if (opts.expiresAt !== undefined) expiry = setTimeout(endCredentials, Math.min(Math.max(0, opts.expiresAt - Date.now()), MAX_TIMER_MS));
 
-  let lastSeq = -1;
-  const track = (e: BusEvent) => {
-    // Topic-following changes ride on the events themselves.
-    if (e.type === 'GUILD_CREATE') follow(guildTopic((e.data as { id: string }).id));
-    if (e.type === 'GUILD_DELETE') unfollow(guildTopic((e.data as { id: string }).id));
-  };
+  /** Subscribes to the user's topics and counts the connection for presence. */
+  static async open(deps: AppDeps, user: AuthUser, opts: FeedOptions, sink: FeedSink): Promise<UserFeed> {
+    const feed = new UserFeed(deps, user, opts, sink);
+    try {
+      // Subscribe before reading memberships and replaying, so nothing published meanwhile is missed.
+      feed.follow(userTopic(user.id));
+      const memberships = await deps.db.member.findMany({ where: { userId: user.id }, select: { guildId: true } });
+      for (const m of memberships) feed.follow(guildTopic(m.guildId));
+      await Promise.all([...feed.subscriptions.values()].map((s) => s.ready));
+      feed.releasePresence = await deps.presence.connect(user.id);
+    } catch (err) {
+      await feed.close();
+      throw err;
+    }
+    // The session revoked (logout anywhere) or the access token expired: the feed ends.
+    const revoked = () => feed.fail(new StreamClosed('revoked'));
+    feed.stopWatching = deps.sessions.watch(user.sessionId, revoked);
+    if (opts.expiresAt !== undefined) feed.expiry = setTimeout(revoked, Math.min(Math.max(0, opts.expiresAt - Date.now()), MAX_TIMER_MS));
+    return feed;
+  }
+
+  /** Replays what was missed after `lastEventId` (or reports a resync), then delivers live events. */
+  start(): void {
+    this.run(this.replay());
+  }
+
+  /** Stops the feed (the consumer went away); nothing is delivered after this. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue = [];
+    this.stopWatching?.();
+    clearTimeout(this.expiry);
+    for (const un of this.subscriptions.values()) un();
+    this.subscriptions.clear();
+    const release = this.releasePresence;
+    this.releasePresence = undefined;
+    await release?.().catch(() => {});
+  }
+
+  private fail(reason: Error) {
+    if (this.closed) return;
+    void this.close();
+    this.sink.end(reason);
+  }
+
+  private follow(topic: string) {
+    if (!this.subscriptions.has(topic)) this.subscriptions.set(topic, this.deps.bus.subscribe(topic, this.listener));
+  }
+
+  private unfollow(topic: string) {
+    this.subscriptions.get(topic)?.();
+    this.subscriptions.delete(topic);
+  }
+
+  /** Guild membership changes move the feed's topics: those always go through. */
+  private accepts(e: BusEvent) {
+    return !this.opts.accepts || e.type === 'GUILD_CREATE' || e.type === 'GUILD_DELETE' || this.opts.accepts(e);
+  }
+
+  private onEvent(e: BusEvent) {
+    if (this.closed || !this.accepts(e)) return;
+    if (this.busy) {
+      if (this.queue.length >= this.maxQueue) this.fail(new StreamClosed('overflow'));
+      else this.queue.push(e);
+      return;
+    }
+    try {
+      const pending = this.handle(e);
+      if (pending) this.run(pending);
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  /** Waits for `pending`, then for each queued event in turn; live delivery is synchronous again after. */
+  private run(pending: Promise<void>) {
+    this.busy = true;
+    const drain = async () => {
+      await pending;
+      for (let e = this.queue.shift(); e && !this.closed; e = this.queue.shift()) await this.handle(e);
+      this.busy = false;
+    };
+    drain().catch((err: Error) => this.fail(err));
+  }
+
+  /** One live event: delivered at once when its visibility is known, else once it has been looked up. */
+  private handle(e: BusEvent): void | Promise<void> {
+    // A local event (published while Redis was unreachable) has no sequence number of its own: it
+    // cannot have been replayed, and it must not move the mark past real events still to come.
+    if (!e.local) {
+      const seq = parseEventId(e.id)!.seq;
+      if (seq <= this.lastSeq) return; // already replayed, or delivered through another topic
+      this.lastSeq = seq;
+    }
+    this.track(e);
+    if (e.type === 'GUILD_CREATE') return this.catchUpJoined(e).then(() => this.deliverIfVisible(e));
+    return this.deliverIfVisible(e);
+  }
+
+  private deliverIfVisible(e: BusEvent): void | Promise<void> {
+    const visible = visibleTo(this.deps, this.user.id, e);
+    if (visible === true) return this.deliver(e);
+    if (visible !== false) return visible.then((v) => (v ? this.deliver(e) : undefined));
+  }
+
+  private deliver(e: BusEvent): void | Promise<void> {
+    if (this.closed) return;
+    this.deps.metrics.eventsDelivered.inc();
+    return this.sink.item({ kind: 'event', event: e });
+  }
+
+  /** Topic-following changes ride on the events themselves. */
+  private track(e: BusEvent) {
+    if (e.type === 'GUILD_CREATE') this.follow(guildTopic((e.data as { id: string }).id));
+    if (e.type === 'GUILD_DELETE') this.unfollow(guildTopic((e.data as { id: string }).id));
+  }
+
   /**
    * Live GUILD_CREATE: the guild's events published after it but before the new subscription took
    * effect were not received; take them from the resume buffer and merge them into the queue in
    * sequence order (duplicates of live ones are skipped by sequence number).
    */
-  const catchUpJoined = async (e: BusEvent) => {
+  private async catchUpJoined(e: BusEvent) {
     const topic = guildTopic((e.data as { id: string }).id);
-    await unsubscribers.get(topic)?.ready;
-    const gap = await bus.replay([topic], e.id);
+    await this.subscriptions.get(topic)?.ready;
+    const gap = await this.deps.bus.replay([topic], e.id);
     if (gap === 'expired' || gap.length === 0) return;
-    queue.push(...gap);
-    queue.sort((a, b) => parseEventId(a.id)!.seq - parseEventId(b.id)!.seq);
-  };
+    this.queue.push(...gap);
+    this.queue.sort((a, b) => parseEventId(a.id)!.seq - parseEventId(b.id)!.seq);
+  }
 
-  try {
-    if (opts.lastEventId) {
-      const missed = await bus.replay([...unsubscribers.keys()], opts.lastEventId);
-      if (missed === 'expired') {
-        const id = await bus.currentId();
-        lastSeq = parseEventId(id)!.seq;
-        yield { kind: 'resync', id };
-      } else {
-        lastSeq = parseEventId(opts.lastEventId)!.seq;
-        let lastId = opts.lastEventId;
-        for (const e of missed) {
-          lastSeq = parseEventId(e.id)!.seq;
-          lastId = e.id;
-          track(e);
-          if (accepts(e) && (await visibleTo(deps, user.id, e))) yield { kind: 'event', event: e };
-        }
-        yield { kind: 'caught-up', id: lastId };
-      }
+  private async replay() {
+    const { bus } = this.deps;
+    const lastEventId = this.opts.lastEventId;
+    if (!lastEventId) return;
+    const missed = await bus.replay([...this.subscriptions.keys()], lastEventId);
+    if (missed === 'expired') {
+      const id = await bus.currentId();
+      this.lastSeq = parseEventId(id)!.seq;
+      return this.sink.item({ kind: 'resync', id });
     }
+    this.lastSeq = parseEventId(lastEventId)!.seq;
+    let lastId = lastEventId;
+    for (const e of missed) {
+      if (this.closed) return;
+      this.lastSeq = parseEventId(e.id)!.seq;
+      lastId = e.id;
+      this.track(e);
+      if (this.accepts(e) && (await visibleTo(this.deps, this.user.id, e))) await this.sink.item({ kind: 'event', event: e });
+    }
+    await this.sink.item({ kind: 'caught-up', id: lastId });
+  }
+}
 
+/**
+ * The feed as an async generator (events.stream): items wait in a buffer for the consumer, which
+ * is closed as too slow once `maxQueue` of them are waiting.
+ */
+export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: FeedOptions & { signal: AbortSignal; onSubscribed?: () => void }): AsyncGenerator<StreamItem> {
+  const maxQueue = opts.maxQueue ?? 10_000;
+  const items: StreamItem[] = [];
+  let ended: Error | undefined;
+  let wake: (() => void) | undefined;
+  const feed = await UserFeed.open(deps, user, opts, {
+    item: (item) => {
+      if (items.length >= maxQueue) ended ??= new StreamClosed('overflow');
+      else items.push(item);
+      wake?.();
+    },
+    end: (reason) => {
+      ended ??= reason;
+      wake?.();
+    },
+  });
+  const onAbort = () => wake?.();
+  opts.signal.addEventListener('abort', onAbort);
+  try {
+    opts.onSubscribed?.();
+    feed.start();
     while (!opts.signal.aborted) {
-      if (overflow) throw new StreamClosed('overflow');
-      if (revoked) throw new StreamClosed('revoked');
-      const e = queue.shift();
-      if (!e) {
-        // an idle stream sleeps until an event, the end of its credentials or its consumer wakes it
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        continue;
-      }
-      // A local event (published while Redis was unreachable) has no sequence number of its own: it
-      // cannot have been replayed, and it must not move the mark past real events still to come.
-      if (!e.local) {
-        const seq = parseEventId(e.id)!.seq;
-        if (seq <= lastSeq) continue; // already replayed, or delivered through another topic
-        lastSeq = seq;
-      }
-      track(e);
-      if (e.type === 'GUILD_CREATE') await catchUpJoined(e);
-      const visible = visibleTo(deps, user.id, e);
-      if (visible === true || (visible !== false && (await visible))) {
-        deps.metrics.eventsDelivered.inc();
-        yield { kind: 'event', event: e };
-      }
+      if (ended) throw ended;
+      const item = items.shift();
+      if (item) yield item;
+      // an idle stream sleeps until an item, the end of the feed or its consumer wakes it
+      else await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
-    await release();
+    opts.signal.removeEventListener('abort', onAbort);
+    await feed.close();
   }
 }
