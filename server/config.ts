@@ -42,6 +42,7 @@ const envSchema = z.object({
   SNOWFLAKE_WORKER_ID: int(0, 0, 31),
   SNOWFLAKE_PROCESS_ID: z.preprocess(unsetIfEmpty, wholeNumber().min(0).max(31).optional()),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
+  HEAP_GROWING_PERCENT: int(30, 0, 1000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       SERVER_PORT: 8080,
       LOG_LEVEL: 'info',
       JWT_SECRET: SECRET,
+      HEAP_GROWING_PERCENT: 30,
     });
     expect(cfg.DATABASE_URL).toBeUndefined(); // embedded PostgreSQL
     expect(cfg.REDIS_URL).toBeUndefined(); // in-process bus, cache and rate limits
@@ -66,6 +67,7 @@ describe('loadConfig', () => {
       [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
       [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+      [{ HEAP_GROWING_PERCENT: '-5' }, 'HEAP_GROWING_PERCENT'],
     ];
     for (const [env, variable] of cases) {
       const message = configError(env);
