@@ -39,6 +39,9 @@ export interface FeedOptions {
   accepts?: (e: BusEvent) => boolean;
 }
 
+/** undelivered events a consumer may leave waiting unless FeedOptions.maxQueue says otherwise */
+const DEFAULT_MAX_QUEUE = 10_000;
+
 /** setTimeout's longest delay (about 24.8 days); a later expiry ends the stream early, and it is resumed */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -101,7 +104,7 @@ export class UserFeed {
     private opts: FeedOptions,
     private sink: FeedSink,
   ) {
-    this.maxQueue = opts.maxQueue ?? 10_000;
+    this.maxQueue = opts.maxQueue ?? DEFAULT_MAX_QUEUE;
   }
 
   /** Subscribes to the user's topics and counts the connection for presence. */
@@ -263,7 +266,7 @@ export class UserFeed {
  * is closed as too slow once `maxQueue` of them are waiting.
  */
 export async function* userEventStream(deps: AppDeps, user: AuthUser, opts: FeedOptions & { signal: AbortSignal; onSubscribed?: () => void }): AsyncGenerator<StreamItem> {
-  const maxQueue = opts.maxQueue ?? 10_000;
+  const maxQueue = opts.maxQueue ?? DEFAULT_MAX_QUEUE;
   const items: StreamItem[] = [];
   let ended: Error | undefined;
   let wake: (() => void) | undefined;
