@@ -51,6 +51,16 @@ function parseChannelInfo(channelId: bigint, raw: string): ChannelInfo | null {
   };
 }
 
+/**
+ * The channel info last parsed by knownChannelVisibility: a fan-out asks about one channel once per
+ * recipient, with the same cached string each time, so it is parsed once per event, not per recipient.
+ */
+let lastPeeked: { channelId: bigint; raw: string; info: ChannelInfo | null } | undefined;
+function lastPeekedChannel(channelId: bigint, raw: string): ChannelInfo | null {
+  if (lastPeeked?.channelId !== channelId || lastPeeked.raw !== raw) lastPeeked = { channelId, raw, info: parseChannelInfo(channelId, raw) };
+  return lastPeeked.info;
+}
+
 const parsePermissions = (raw: string) => (raw === 'none' ? null : BigInt(raw));
 
 /**
@@ -60,7 +70,7 @@ const parsePermissions = (raw: string) => (raw === 'none' ? null : BigInt(raw));
 export function knownChannelVisibility(deps: Deps, channelId: bigint, userId: bigint): boolean | undefined {
   const rawInfo = deps.cache.peek(channelNamespace(channelId), 'info');
   if (rawInfo === undefined) return undefined;
-  const channel = parseChannelInfo(channelId, rawInfo);
+  const channel = lastPeekedChannel(channelId, rawInfo);
   if (!channel || channel.guildId === null) return channel ? undefined : false;
   const rawPerms = deps.cache.peek(permissionNamespace(channel.guildId), `c:${userId}:${channelId}`);
   if (rawPerms === undefined) return undefined;
