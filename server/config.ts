@@ -28,6 +28,7 @@ const envSchema = z.object({
   EMBEDDED_PG_PORT: int(54329, 1, 65535),
   DB_POOL_SIZE: int(10, 1, 200),
   TRUST_PROXY: bool.default(false),
+  CORS_ORIGINS: optionalString,
   ACCESS_TOKEN_TTL_SECONDS: int(900, 5),
   REFRESH_TOKEN_TTL_SECONDS: int(30 * 24 * 3600, 60),
   RATE_LIMIT_PER_SECOND: int(50, 1),

@@ -54,7 +54,7 @@ export function createGateway(deps: AppDeps) {
     const transport = createTransport(ws, query.get('compress') === 'zlib-stream');
     if (v !== null && !SUPPORTED_VERSIONS.has(Number(v))) return ws.close(Close.INVALID_API_VERSION, 'Invalid API version.');
     if (encoding !== 'json') return ws.close(Close.DECODE_ERROR, 'Only encoding=json is supported.');
-    const conn = new GatewayConnection({ deps, resumeUrl: gatewayUrl(req, config.PUBLIC_URL), markDirty: (c) => dirty.add(c), saveNow }, ws, req, transport);
+    const conn = new GatewayConnection({ deps, resumeUrl: gatewayUrl(req, config), markDirty: (c) => dirty.add(c), saveNow }, ws, req, transport);
     connections.add(conn);
     ws.on('message', (data: Buffer, isBinary) => void conn.onMessage(data, isBinary));
     ws.on('close', (code) => {

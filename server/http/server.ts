@@ -6,6 +6,7 @@ import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import type { AppDeps } from '../deps.js';
 import { createContext, parseAuthorization } from '../context.js';
 import type { AppRouter } from '../routers/index.js';
+import { applyCors, parseCorsOrigins } from './cors.js';
 import { readiness } from './health.js';
 import { routeLabel } from './route-label.js';
 
@@ -34,6 +35,7 @@ function pathOf(req: IncomingMessage): string {
 
 export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: HttpMount[], upgrades: UpgradeMount[]) {
   const { metrics, logger } = deps;
+  const corsOrigins = parseCorsOrigins(deps.config.CORS_ORIGINS);
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string) {
     if (path === '/health/live') return sendJson(res, 200, { status: 'ok' });
@@ -71,6 +73,7 @@ export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: Ht
       metrics.httpRequests.inc(label);
       metrics.httpDuration.observe(label, Number(process.hrtime.bigint() - started) / 1e9);
     });
+    if (applyCors(req, res, corsOrigins)) return;
     route(req, res, path).catch((err) => {
       logger.error({ err, path }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error', code: 0 });
