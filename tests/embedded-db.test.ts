@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, httpClient, registerUser, type TestUser } from './helpers/clients.js';
-import { freePort, isAlive, runEntryPoint } from './helpers/processes.js';
+import { freePort, isAlive, portRefuses, runEntryPoint } from './helpers/processes.js';
 import { spawnServer, testEnv } from './helpers/server.js';
 
 const PASSWORD = 'correct horse battery';
@@ -46,6 +46,19 @@ describe('embedded PostgreSQL', () => {
     expect(await server.stop('SIGTERM')).toBe(0);
     expect(isAlive(pid)).toBe(false);
     expect(existsSync(postmasterPidFile)).toBe(false);
+  }, 60_000);
+
+  it('`npm start` (the compiled server, no rebuild): SIGTERM to npm\'s own PID stops the server and PostgreSQL', async () => {
+    // What a supervisor does: it holds npm's PID, not the server's.
+    const server = await spawnServer(embedded(), ['npm', 'start', '--silent']);
+    expect(server.output()).not.toContain('tsc');
+    const pid = postmasterPid();
+    expect(isAlive(pid)).toBe(true);
+    expect(await server.stop('SIGTERM')).toBe(0);
+    for (let i = 0; i < 50 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(isAlive(pid)).toBe(false);
+    expect(existsSync(postmasterPidFile)).toBe(false);
+    expect(await portRefuses(server.port)).toBe(true);
   }, 60_000);
 
   it('keeps data and the generated JWT secret across restarts; a second server on the same folder is refused', async () => {

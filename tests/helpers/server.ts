@@ -64,10 +64,16 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the real entry point (`tsx server/main.ts`) as a child process and waits until it listens. */
-export async function spawnServer(overrides: Record<string, string> = {}): Promise<ServerProcess> {
+/** the real entry point from source, the way tests start servers unless they test another way in */
+const FROM_SOURCE = [process.execPath, '--import', 'tsx', path.join(ROOT, 'server/main.ts')];
+
+/**
+ * Starts the real entry point (`tsx server/main.ts`, or `command`, e.g. `npm start`) as a child
+ * process and waits until it listens.
+ */
+export async function spawnServer(overrides: Record<string, string> = {}, command: string[] = FROM_SOURCE): Promise<ServerProcess> {
   const env = { ...process.env, ...(await testEnv({ LOG_LEVEL: 'info', ...overrides })) };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0]!, command.slice(1), { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
