@@ -19,7 +19,7 @@ describe('events.stream basics', () => {
     await a.client.users.updateMe.mutate({ displayName: 'Alice A' });
     const got = await sa.waitFor((e) => e.type === 'USER_UPDATE');
     expect(got.event.data).toMatchObject({ id: a.id, displayName: 'Alice A' });
-    expect(got.id).toMatch(/^\d+-\d+$/);
+    expect(got.id).toMatch(/^\d+-\d+-[0-9a-f]{24}$/);
     await b.client.users.updateMe.mutate({ displayName: 'Bob B' });
     await sb.waitFor((e) => e.type === 'USER_UPDATE');
     expect(sa.received.filter((r) => r.event.type === 'USER_UPDATE').map((r) => (r.event.data as { id: string }).id)).toEqual([a.id]);

@@ -2,14 +2,15 @@
 // subscription (events.stream) and the Discord gateway consume it, so there is one source of
 // events, one permission filter and one resume buffer.
 //
-// Delivery rules: guild events only while the user is a member (checked per event, cached);
-// channel-scoped events only with VIEW_CHANNEL on that channel at delivery time, so a permission
-// change applies from the next event; events listing the user in `exclude` are skipped.
-import { Permissions, hasPermission } from '../../shared/permissions.js';
+// Delivery rules (audience.ts): guild events only while the user is a member; channel-scoped
+// events only with what their type needs on that channel (VIEW_CHANNEL, and more for some) at
+// delivery time, so a permission change applies from the next event; events listing the user in
+// `exclude` are skipped. A replay delivers only what the stream was entitled to (replay-gap.ts).
 import type { AuthUser } from '../trpc.js';
 import type { AppDeps } from '../deps.js';
-import { channelInfo, channelPermissions, guildPermissions, knownChannelVisibility, knownMembership } from '../services/permissions.js';
+import { visibleTo } from './audience.js';
 import { guildTopic, parseEventId, userTopic, type BusEvent, type Subscription } from './bus.js';
+import { judgeGap } from './replay-gap.js';
 
 export type StreamItem =
   | { kind: 'event'; event: BusEvent }
@@ -26,7 +27,10 @@ export class StreamClosed extends Error {
 }
 
 export interface FeedOptions {
+  /** the bus event id to resume after: one this user's stream was given (the caller vouches for that) */
   lastEventId?: string | null;
+  /** the client offered a resume point its stream was never given: it resyncs instead of a replay */
+  resumeRefused?: boolean;
   /** when the credentials expire (ms since epoch): the feed ends then */
   expiresAt?: number;
   /** undelivered events kept before the consumer is considered too slow */
@@ -44,30 +48,6 @@ const DEFAULT_MAX_QUEUE = 10_000;
 
 /** setTimeout's longest delay (about 24.8 days); a later expiry ends the stream early, and it is resumed */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * Whether the event may reach the user. Answered without a promise when this process's cache tier
- * knows the answer (the common case: every recipient of a busy channel asks about the same channel).
- */
-function visibleTo(deps: AppDeps, userId: bigint, e: BusEvent): boolean | Promise<boolean> {
-  if (e.exclude?.includes(String(userId))) return false;
-  if (!e.guildId) return true; // user-topic events (DMs, own updates) are addressed to the user already
-  const guildId = BigInt(e.guildId);
-  if (e.channelId && e.type !== 'CHANNEL_DELETE') {
-    const channelId = BigInt(e.channelId);
-    return knownChannelVisibility(deps, channelId, userId) ?? channelVisible(deps, channelId, userId);
-  }
-  // GUILD_DELETE on the guild topic reaches the members it was sent to before they were removed.
-  if (e.type === 'GUILD_DELETE') return true;
-  return knownMembership(deps, guildId, userId) ?? guildPermissions(deps, guildId, userId).then((perms) => perms !== null);
-}
-
-async function channelVisible(deps: AppDeps, channelId: bigint, userId: bigint): Promise<boolean> {
-  const channel = await channelInfo(deps, channelId);
-  if (!channel) return false;
-  const perms = await channelPermissions(deps, channel, userId);
-  return perms !== null && hasPermission(perms, Permissions.VIEW_CHANNEL);
-}
 
 export interface FeedSink {
   /**
@@ -93,6 +73,8 @@ export class UserFeed {
   private lastSeq = -1;
   private readonly maxQueue: number;
   private subscriptions = new Map<string, Subscription>();
+  /** when the user joined each guild they were in when the feed opened (ms), for judging a replay */
+  private joinedAt = new Map<string, number>();
   private releasePresence?: () => Promise<void>;
   private stopWatching?: () => void;
   private expiry?: NodeJS.Timeout;
@@ -113,8 +95,11 @@ export class UserFeed {
     try {
       // Subscribe before reading memberships and replaying, so nothing published meanwhile is missed.
       feed.follow(userTopic(user.id));
-      const memberships = await deps.db.member.findMany({ where: { userId: user.id }, select: { guildId: true } });
-      for (const m of memberships) feed.follow(guildTopic(m.guildId));
+      const memberships = await deps.db.member.findMany({ where: { userId: user.id }, select: { guildId: true, joinedAt: true } });
+      for (const m of memberships) {
+        feed.follow(guildTopic(m.guildId));
+        feed.joinedAt.set(String(m.guildId), m.joinedAt.getTime());
+      }
       await Promise.all([...feed.subscriptions.values()].map((s) => s.ready));
       feed.releasePresence = await deps.presence.connect(user.id);
     } catch (err) {
@@ -207,7 +192,7 @@ export class UserFeed {
   }
 
   private deliverIfVisible(e: BusEvent): void | Promise<void> {
-    const visible = visibleTo(this.deps, this.user.id, e);
+    const visible = visibleTo(this.deps, this.user.id, e, 'live');
     if (visible === true) return this.deliver(e);
     if (visible !== false) return visible.then((v) => (v ? this.deliver(e) : undefined));
   }
@@ -238,15 +223,25 @@ export class UserFeed {
     this.queue.sort((a, b) => parseEventId(a.id)!.seq - parseEventId(b.id)!.seq);
   }
 
+  /**
+   * Replays the events after the resume point that the stream was entitled to (replay-gap.ts),
+   * each judged on today's permissions as a replay (a channel's messages need READ_MESSAGE_HISTORY
+   * there too); or tells the client to resync when that cannot be judged.
+   */
   private async replay() {
-    const { bus } = this.deps;
-    const lastEventId = this.opts.lastEventId;
+    const { lastEventId, resumeRefused } = this.opts;
+    if (resumeRefused) return this.resync();
     if (!lastEventId) return;
-    const missed = await bus.replay([...this.subscriptions.keys()], lastEventId);
-    if (missed === 'expired') {
-      const id = await bus.currentId();
-      this.lastSeq = parseEventId(id)!.seq;
-      return this.sink.item({ kind: 'resync', id });
+    const missed = await this.deps.bus.replay([...this.subscriptions.keys()], lastEventId);
+    if (missed === 'expired') return this.resync();
+    const gap = judgeGap(this.user.id, missed, this.joinedAt, lastEventId);
+    if (gap === 'resync') return this.resync();
+    const replayed: BusEvent[] = [];
+    for (const e of gap.entitled) {
+      if (this.closed) return;
+      if (!this.accepts(e) || !(await visibleTo(this.deps, this.user.id, e, 'replay'))) continue;
+      if (gap.uncertain.has(e)) return this.resync();
+      replayed.push(e);
     }
     this.lastSeq = parseEventId(lastEventId)!.seq;
     let lastId = lastEventId;
@@ -255,9 +250,16 @@ export class UserFeed {
       this.lastSeq = parseEventId(e.id)!.seq;
       lastId = e.id;
       this.track(e);
-      if (this.accepts(e) && (await visibleTo(this.deps, this.user.id, e))) await this.sink.item({ kind: 'event', event: e });
     }
+    for (const e of replayed) if (!this.closed) await this.sink.item({ kind: 'event', event: e });
     await this.sink.item({ kind: 'caught-up', id: lastId });
+  }
+
+  /** The resume point cannot be replayed from: the client refetches; a fresh resume point comes with the notice. */
+  private async resync() {
+    const id = await this.deps.bus.currentId();
+    this.lastSeq = parseEventId(id)!.seq;
+    return this.sink.item({ kind: 'resync', id });
   }
 }
 

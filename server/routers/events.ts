@@ -1,14 +1,16 @@
 import { tracked, TRPCError } from '@trpc/server';
 import type { WebSocket } from 'ws';
 import { streamInput, type StreamEvent } from '../../shared/schemas/events.js';
+import { streamCursors, type StreamCursors } from '../realtime/cursor.js';
 import { StreamClosed, userEventStream, type StreamItem } from '../realtime/user-stream.js';
 import { tokenExpiresAt } from '../services/tokens.js';
 import { protectedProcedure, router } from '../trpc.js';
 
-/** The stream's items as tracked tRPC events, starting with the already requested `first`. */
+/** The stream's items as tracked tRPC events (ids: this session's cursors), starting with the already requested `first`. */
 async function* deliver(
   items: AsyncGenerator<StreamItem>,
   first: Promise<IteratorResult<StreamItem>>,
+  cursors: StreamCursors,
   socket: WebSocket | undefined,
   maxBuffered: number,
 ) {
@@ -21,11 +23,11 @@ async function* deliver(
       }
       if (item.kind === 'caught-up') continue;
       if (item.kind === 'resync') {
-        yield tracked(item.id, { type: 'RESYNC_REQUIRED', guildId: null, channelId: null, data: null } as StreamEvent);
+        yield tracked(cursors.sign(item.id), { type: 'RESYNC_REQUIRED', guildId: null, channelId: null, data: null } as StreamEvent);
         continue;
       }
       const { type, guildId, channelId, data } = item.event;
-      yield tracked(item.event.id, { type, guildId: guildId ?? null, channelId: channelId ?? null, data } as StreamEvent);
+      yield tracked(cursors.sign(item.event.id), { type, guildId: guildId ?? null, channelId: channelId ?? null, data } as StreamEvent);
     }
   } catch (err) {
     if (err instanceof StreamClosed) {
@@ -41,8 +43,9 @@ async function* deliver(
 export const eventsRouter = router({
   /**
    * Everything the caller may see, as it happens. Each event is tracked by id: a client that
-   * reconnects with `lastEventId` gets exactly what it missed (or RESYNC_REQUIRED when that is
-   * outside the resume window). Ends with UNAUTHORIZED when the session is revoked or the access
+   * reconnects with `lastEventId` gets what it missed and was entitled to (or RESYNC_REQUIRED when
+   * that is outside the resume window, cannot be judged, or the id was not given to this session).
+   * Ends with UNAUTHORIZED when the session is revoked or the access
    * token expires; a client that stops reading is disconnected.
    *
    * The client hears "started" only once the stream listens to all its topics and counts for
@@ -51,8 +54,11 @@ export const eventsRouter = router({
   stream: protectedProcedure.input(streamInput).subscription(async ({ ctx, input, signal }) => {
     let listening!: () => void;
     const subscribed = new Promise<void>((resolve) => (listening = resolve));
+    const cursors = streamCursors(ctx.deps.config.JWT_SECRET, ctx.user);
+    const lastEventId = input?.lastEventId ? cursors.open(input.lastEventId) : undefined;
     const items = userEventStream(ctx.deps, ctx.user, {
-      lastEventId: input?.lastEventId,
+      lastEventId,
+      resumeRefused: !!input?.lastEventId && lastEventId === undefined,
       signal: signal!,
       expiresAt: tokenExpiresAt(ctx.token),
       onSubscribed: () => listening(),
@@ -62,6 +68,6 @@ export const eventsRouter = router({
     // A subscription ended before it was iterated (client gone) is aborted: end the stream with it.
     signal!.addEventListener('abort', () => void items.return(undefined).catch(() => {}), { once: true });
     await Promise.race([subscribed, first]);
-    return deliver(items, first, ctx.socket, ctx.deps.config.WS_MAX_BUFFERED_BYTES);
+    return deliver(items, first, cursors, ctx.socket, ctx.deps.config.WS_MAX_BUFFERED_BYTES);
   }),
 });

@@ -117,8 +117,8 @@ export async function updateChannel(deps: Deps, userId: bigint, input: z.infer<t
 
 /**
  * Deletes a guild channel; its messages, overwrites and invites go with it, and its children lose
- * their parent (each gets a CHANNEL_UPDATE). CHANNEL_DELETE reaches every member (the stream does
- * not filter it by VIEW_CHANNEL, since the channel is gone).
+ * their parent (each gets a CHANNEL_UPDATE). CHANNEL_DELETE reaches the members who could see the
+ * channel: the stream judges it on the overwrites the event carries.
  */
 export async function deleteChannel(deps: Deps, userId: bigint, channelId: bigint) {
   const { channel } = await requireManagedChannel(deps, userId, channelId, Permissions.MANAGE_CHANNELS);

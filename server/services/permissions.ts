@@ -64,10 +64,11 @@ function lastPeekedChannel(channelId: bigint, raw: string): ChannelInfo | null {
 const parsePermissions = (raw: string) => (raw === 'none' ? null : BigInt(raw));
 
 /**
- * Whether the user sees the guild channel, when this process's cache tier already knows both the
- * channel and the user's permissions in it (no I/O, no promise); undefined when it does not.
+ * Whether the user sees the guild channel (and holds `need` in it), when this process's cache tier
+ * already knows both the channel and the user's permissions in it (no I/O, no promise); undefined
+ * when it does not.
  */
-export function knownChannelVisibility(deps: Deps, channelId: bigint, userId: bigint): boolean | undefined {
+export function knownChannelVisibility(deps: Deps, channelId: bigint, userId: bigint, need = Permissions.VIEW_CHANNEL): boolean | undefined {
   const rawInfo = deps.cache.peek(channelNamespace(channelId), 'info');
   if (rawInfo === undefined) return undefined;
   const channel = lastPeekedChannel(channelId, rawInfo);
@@ -75,7 +76,7 @@ export function knownChannelVisibility(deps: Deps, channelId: bigint, userId: bi
   const rawPerms = deps.cache.peek(permissionNamespace(channel.guildId), `c:${userId}:${channelId}`);
   if (rawPerms === undefined) return undefined;
   const perms = parsePermissions(rawPerms);
-  return perms !== null && hasPermission(perms, Permissions.VIEW_CHANNEL);
+  return perms !== null && hasPermission(perms, need | Permissions.VIEW_CHANNEL);
 }
 
 /** Whether the user is a member of the guild, when this process's cache tier already knows; undefined when it does not. */
@@ -145,6 +146,15 @@ export async function channelPermissions(deps: Deps, channel: ChannelInfo, userI
     return String(computeChannelPermissions(input, overwrites));
   });
   return parsePermissions(raw);
+}
+
+/**
+ * The member's permissions in a channel with these overwrites, uncached: for a channel that no
+ * longer exists, with the overwrites it had. null when the user is not a member.
+ */
+export async function permissionsWithOverwrites(deps: Deps, guildId: bigint, userId: bigint, overwrites: Overwrite[]): Promise<bigint | null> {
+  const input = await permissionInput(deps, guildId, userId);
+  return input && computeChannelPermissions(input, overwrites);
 }
 
 /**

@@ -46,8 +46,9 @@ export const domainEvent = z.discriminatedUnion('type', [
 export type DomainEvent = z.infer<typeof domainEvent>;
 
 /**
- * Sent instead of missed events when a client resumes from a point outside the resume window:
- * its state may be stale, so it must refetch (channels, messages) before trusting the stream again.
+ * Sent instead of missed events when a client resumes from a point outside the resume window, from
+ * one its session was not given, or across a gap that cannot be judged (a permission change): its
+ * state may be stale, so it must refetch (channels, messages) before trusting the stream again.
  */
 export const resyncEvent = z.object({ type: z.literal('RESYNC_REQUIRED'), guildId: z.null(), channelId: z.null(), data: z.null() });
 
