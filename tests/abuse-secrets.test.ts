@@ -59,7 +59,7 @@ describe('secrets in logs and error bodies', () => {
     // bad logins (wrong password, unknown account) until rate limited, over tRPC and the v1 REST API
     for (let i = 0; i < 6; i++) {
       await json('POST', '/trpc/auth.login', { login: user.username, password: WRONG_PASSWORD });
-      await json('POST', '/api/v1/auth/login', { login: `nobody_${i}`, password: WRONG_PASSWORD });
+      await json('POST', '/api/v1/auth/login', { email: `nobody_${i}@example.test`, password: WRONG_PASSWORD });
     }
     // failing requests carrying tokens: validation errors, unknown routes, a tampered token
     await json('POST', '/trpc/messages.send', { channelId: 'nope', content: PASSWORD }, owner.accessToken);

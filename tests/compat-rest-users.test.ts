@@ -1,5 +1,5 @@
-// Discord REST: accounts (Discord's /auth and the original /api/v1/auth), users, the caller's
-// guilds, DM channels and the gateway discovery routes.
+// Discord REST: accounts (Discord's /auth; the original /api/v1 API is in api-v1.test.ts), users,
+// the caller's guilds, DM channels and the gateway discovery routes.
 import type { RESTGetAPIGatewayBotResult } from 'discord-api-types/v10';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
@@ -84,38 +84,6 @@ describe('Discord client accounts (/auth)', () => {
     expect(fieldCodes(wrong.errors, 'password')).toEqual(['INVALID_LOGIN']);
     const unknown = await anon('POST', '/auth/login', { login: uniqueName(), password: 'wrong password' });
     expect(unknown.body).toEqual(wrong);
-  });
-});
-
-describe('original spec accounts (/api/v1/auth)', () => {
-  const pairShape = z.object({
-    access_token: z.string(),
-    refresh_token: z.string(),
-    expires_in: z.number().int().positive(),
-    token_type: z.literal('Bearer'),
-    user: selfUserShape,
-  });
-
-  it('registers, logs in, refreshes and logs out with token pairs', async () => {
-    const name = uniqueName();
-    const v1 = discordApi(app.url, undefined, '/api/v1');
-    const reg = expectShape(pairShape, (await v1('POST', '/auth/register', { username: name, email: `${name}@example.test`, password: PASSWORD })).body);
-    expect(reg.user.username).toBe(name);
-    const login = await v1('POST', '/auth/login', { login: name, password: PASSWORD });
-    const pair = expectShape(pairShape, login.body);
-    const me = await discordApi(app.url, pair.access_token, '/api/v1')('GET', '/users/@me', undefined, { headers: { authorization: `Bearer ${pair.access_token}` } });
-    expect((me.body as { id: string }).id).toBe(reg.user.id);
-
-    const refreshed = expectShape(pairShape, (await v1('POST', '/auth/refresh', { refresh_token: pair.refresh_token })).body);
-    expect(refreshed.refresh_token).not.toBe(pair.refresh_token);
-    const reuse = expectError(await v1('POST', '/auth/refresh', { refresh_token: pair.refresh_token }), 401, 0);
-    expect(reuse.message).toBe('401: Unauthorized');
-    expectError(await v1('POST', '/auth/refresh', {}), 400, 50035);
-
-    const fresh = expectShape(pairShape, (await v1('POST', '/auth/login', { login: name, password: PASSWORD })).body);
-    const logout = await discordApi(app.url, fresh.access_token, '/api/v1')('POST', '/auth/logout');
-    expect(logout).toMatchObject({ status: 204, body: undefined });
-    expectError(await discordApi(app.url, fresh.access_token, '/api/v1')('GET', '/users/@me'), 401, 0);
   });
 });
 

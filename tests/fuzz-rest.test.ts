@@ -1,12 +1,14 @@
-// Fuzzing the Discord REST API: every route (all versions) with random and boundary path ids and
+// Fuzzing the REST APIs: every Discord route (all versions) and every route of the original /api/v1
+// API, with random and boundary path ids and
 // bodies — wrong types, hostile Unicode (lone surrogates, zero-width, RTL, 4-byte emoji, NUL), very
 // long strings, negative / huge / non-numeric snowflakes, prototype-pollution keys, junk bodies.
-// Every answer must be a 2xx or a 4xx with Discord's JSON error body, never a 5xx; afterwards the
+// Every answer must be a 2xx or a 4xx with a JSON error body ({code, message}), never a 5xx; afterwards the
 // stored state holds exactly what the successful requests wrote (no row of a rejected request).
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
-import { discordAuthRoutes, v1AuthRoutes } from '../compat/rest/routes/auth.js';
+import { discordAuthRoutes } from '../compat/rest/routes/auth.js';
+import { v1Routes } from '../compat/v1/api.js';
 import { channelRoutes } from '../compat/rest/routes/channels.js';
 import { gatewayRoutes } from '../compat/rest/routes/gateway.js';
 import { guildRoutes } from '../compat/rest/routes/guilds.js';
@@ -67,14 +69,14 @@ beforeAll(async () => {
 
 // ---- requests ----
 
-/** Every Discord route, and the original spec's account routes under /api/v1. */
-const ROUTES: { route: Route; prefixes: string[] }[] = [
+/** Every Discord route, and every route of the original /api/v1 API (with its own well-formed bodies). */
+const ROUTES: { route: Route; prefixes: string[]; v1?: true }[] = [
   ...discordAuthRoutes.map((route) => ({ route, prefixes: ['/api/v10', '/api'] })),
-  ...v1AuthRoutes.map((route) => ({ route, prefixes: ['/api/v1'] })),
   ...[...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...memberRoutes, ...roleRoutes, ...inviteRoutes].map((route) => ({
     route,
-    prefixes: ['/api/v10', '/api/v9', '/api/v6', '/api', '/api/v1'],
+    prefixes: ['/api/v10', '/api/v9', '/api/v6', '/api'],
   })),
+  ...v1Routes.map((route) => ({ route, prefixes: ['/api/v1'], v1: true as const })),
 ];
 
 /** A path parameter: a real id of its kind (by pool index, resolved at run time) or anything else. */
@@ -130,6 +132,17 @@ const bodyFields = {
   password: plausible(text(20)),
   email: plausible(fc.oneof(fc.emailAddress(), text(20))),
   refresh_token: plausible(text(40)),
+  // the original /api/v1 API's
+  display_name: plausible(fc.oneof(text(40), fc.constant(null))),
+  avatar_url: plausible(fc.oneof(text(10), fc.constant(null))),
+  bio: plausible(fc.oneof(text(200), fc.constant(null))),
+  icon_url: plausible(fc.oneof(text(10), fc.constant(null))),
+  reply_to: plausible(fc.oneof(fc.constant('MESSAGE'), hostileId)),
+  attachments: plausible(fc.array(text(10), { maxLength: 2 })),
+  channelId: plausible(fc.oneof(fc.constant('CHANNEL'), hostileId)),
+  maxAge: plausible(fc.integer({ min: -1, max: 700_000 })),
+  maxUses: plausible(fc.integer({ min: -1, max: 200 })),
+  temporary: plausible(fc.boolean()),
 };
 
 /** A well-formed body per route (placeholders resolved at run time), for cases that change one field of it. */
@@ -151,6 +164,18 @@ const BASES: Record<string, Record<string, unknown>> = {
   'PATCH /guilds/:guildId/members/:userId': { nick: 'nick' },
   'POST /guilds/:guildId/roles': { name: 'role', permissions: '0', color: 0 },
   'PATCH /guilds/:guildId/roles/:roleId': { name: 'role', permissions: '1024' },
+};
+
+/** The original /api/v1 API's well-formed bodies, where they differ from Discord's. */
+const V1_BASES: Record<string, Record<string, unknown>> = {
+  ...BASES,
+  'POST /auth/login': { email: 'OWNER_EMAIL', password: 'correct horse battery' },
+  'PATCH /users/@me': { display_name: 'Fuzzy', avatar_url: null, bio: 'fuzzing' },
+  'POST /guilds': { name: 'fuzz guild', icon_url: null, description: 'about' },
+  'PATCH /guilds/:guildId': { name: 'fuzzed', description: 'about' },
+  'POST /guilds/:guildId/channels': { name: 'fuzz', type: 'text', topic: 'topic' },
+  'POST /channels/:channelId/messages': { content: 'hello', reply_to: 'MESSAGE', attachments: [] },
+  'POST /guilds/:guildId/invites': { channelId: 'CHANNEL', maxUses: 0, maxAge: 0, temporary: false },
 };
 
 /** The base with one field set to a value of its kind or of any type, or removed. */
@@ -177,7 +202,7 @@ function caseArb(): fc.Arbitrary<RestCase> {
   );
   return fc.nat({ max: ROUTES.length - 1 }).chain((route) => {
     const { method, path } = ROUTES[route]!.route;
-    const base = BASES[`${method} ${path}`];
+    const base = (ROUTES[route]!.v1 ? V1_BASES : BASES)[`${method} ${path}`];
     const body = base ? fc.oneof({ weight: 3, arbitrary: oneFieldChanged(base).map((json) => ({ json })) }, { weight: 1, arbitrary: randomBody }) : randomBody;
     return fc.record({
       route: fc.constant(route),
@@ -197,6 +222,8 @@ const pick = (pool: string, index: number) => {
 let registered = 0;
 const PLACEHOLDERS: Record<string, () => string> = {
   OWNER: () => owner.username,
+  OWNER_EMAIL: () => `${owner.username}@example.test`,
+  CHANNEL: () => pick('channelId', 0),
   MEMBER: () => pools.userId![1]!,
   USERNAME: () => `fuzz_${process.pid}_${++registered}`,
   EMAIL: () => `fuzz_${process.pid}_${registered}@example.test`,
@@ -208,8 +235,10 @@ function resolveBody(json: unknown): unknown {
   const b = Object.fromEntries(
     Object.entries(json as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' && Object.hasOwn(PLACEHOLDERS, v) ? PLACEHOLDERS[v]!() : v]),
   );
+  const lastMessage = () => pick('messageId', (pools.messageId?.length ?? 1) - 1);
   const ref = b.message_reference as { message_id?: unknown } | undefined;
-  if (ref && ref.message_id === 'MESSAGE') b.message_reference = { message_id: pick('messageId', (pools.messageId?.length ?? 1) - 1) };
+  if (ref && ref.message_id === 'MESSAGE') b.message_reference = { message_id: lastMessage() };
+  if (b.reply_to === 'MESSAGE') b.reply_to = lastMessage();
   if (Array.isArray(b.permission_overwrites)) {
     b.permission_overwrites = b.permission_overwrites.map((o: { id?: unknown }) =>
       o && o.id === 'ROLE' ? { ...o, id: pools.roleId![0] } : o && o.id === 'USER' ? { ...o, id: pools.userId![1] } : o,
@@ -294,7 +323,7 @@ function track({ sent, res }: { sent: Sent; res: RawResponse }) {
   if (key === 'POST /guilds/:guildId/roles' && out?.id) written.roles.add(out.id);
 }
 
-/** A 2xx, or a 4xx with Discord's JSON error body ({code, message}; a 429 has Discord's rate-limit body). */
+/** A 2xx, or a 4xx with a JSON error body ({code, message}; a Discord 429 has Discord's rate-limit body). */
 function checkAnswer({ sent, res }: { sent: Sent; res: RawResponse }) {
   const what = `${sent.method} ${sent.path.slice(0, 300)} ${JSON.stringify(sent.body)?.slice(0, 400)} -> ${res.status} ${res.text.slice(0, 300)}`;
   expect(res.status, what).toBeGreaterThanOrEqual(200);
@@ -304,12 +333,12 @@ function checkAnswer({ sent, res }: { sent: Sent; res: RawResponse }) {
   const body = jsonOf(res) as Record<string, unknown> | undefined;
   expect(body, what).toBeTypeOf('object');
   expect(body!.message, what).toBeTypeOf('string');
-  if (res.status === 429) expect(body!.retry_after, what).toBeTypeOf('number');
+  if (res.status === 429 && !sent.path.startsWith('/api/v1/')) expect(body!.retry_after, what).toBeTypeOf('number');
   else expect(body!.code, what).toBeTypeOf('number');
 }
 
 describe('REST fuzzing', () => {
-  it(`${CASES} random requests over every route: 2xx or 4xx with a Discord error body, never 5xx; nothing half-written`, async () => {
+  it(`${CASES} random requests over every route: 2xx or 4xx with an error body, never 5xx; nothing half-written`, async () => {
     const { sent, statuses } = await fuzzInBatches({ cases: CASES, batchSize: BATCH, arb: caseArb(), send, track, check: checkAnswer });
     expect(prototypeIsClean(), 'Object.prototype was polluted').toBe(true);
     await written.verify(owner.client, mainGuildId, [dmId]);

@@ -27,15 +27,18 @@ export type Call = <P extends ProcedurePath>(path: P, input?: LooseInput<P>, fie
 const createCaller = createCallerFactory(appRouter);
 type Invoke = (input: unknown) => Promise<unknown>;
 
+/** Turns what a procedure threw into the REST API's own error (Discord's, or the original /api/v1 API's). */
+export type ErrorTranslator = (err: unknown, input: unknown, fieldNames?: FieldNames) => unknown;
+
 /** A `call` bound to one request's context (shared by every call the route makes, so rate-limit info accumulates on it). */
-export function callerFor(ctx: Context): Call {
+export function callerFor(ctx: Context, translate: ErrorTranslator = toDiscordError): Call {
   const caller = createCaller(ctx) as unknown as Record<string, Record<string, Invoke>>;
   return async (path, input, fieldNames) => {
     const [domain, name] = path.split('.') as [string, string];
     try {
       return (await caller[domain]![name]!(input)) as never;
     } catch (err) {
-      throw toDiscordError(err, input, fieldNames as FieldNames | undefined);
+      throw translate(err, input, fieldNames as FieldNames | undefined);
     }
   };
 }

@@ -125,7 +125,7 @@ function formError(fields: { path: string[]; error: RESTErrorFieldInformation }[
   return error(400, INVALID_FORM_BODY, 'Invalid Form Body', errors as RESTErrorData);
 }
 
-const snakeCase = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const snakeCase = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
   let v = input;

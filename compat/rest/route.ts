@@ -28,6 +28,11 @@ export interface RouteRequest<Params = Record<string, string>> {
 /** Returned by handlers of routes Discord answers with 204 No Content. */
 export const NO_CONTENT = Symbol('204 No Content');
 
+/** Returned by handlers of routes answered with 201 Created (the original /api/v1 API's creations). */
+export class Created {
+  constructor(readonly body: unknown) {}
+}
+
 export interface Route {
   method: Method;
   /** e.g. "/channels/:channelId/messages/:messageId"; literal segments ("@me") win over parameters */

@@ -39,6 +39,8 @@ export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: Ht
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string) {
     if (path === '/health/live') return sendJson(res, 200, { status: 'ok' });
+    // the original server's basic check: the process answers (like /health/live)
+    if (path === '/health') return sendJson(res, 200, { status: 'healthy' });
     if (path === '/health/ready') {
       const r = await readiness(deps);
       return sendJson(res, r.ok ? 200 : 503, r);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idInput } from '../../shared/schemas/common.js';
 import { guild } from '../../shared/schemas/guild.js';
-import { createInviteInput, invite, inviteCodeInput } from '../../shared/schemas/invite.js';
+import { createGuildInviteInput, createInviteInput, invite, inviteCodeInput } from '../../shared/schemas/invite.js';
 import * as invites from '../services/invites.js';
 import { protectedProcedure, publicProcedure, rateLimit, router } from '../trpc.js';
 
@@ -10,6 +10,11 @@ export const invitesRouter = router({
     .input(createInviteInput)
     .output(invite)
     .mutation(({ ctx, input }) => invites.createInvite(ctx.deps, ctx.user.id, input)),
+
+  createForGuild: protectedProcedure
+    .input(createGuildInviteInput)
+    .output(invite)
+    .mutation(({ ctx, input }) => invites.createGuildInvite(ctx.deps, ctx.user.id, input)),
 
   /** Public: anyone holding a code may preview where it leads (limited per address against code guessing). */
   get: publicProcedure

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { snowflake } from '../../shared/schemas/common.js';
 import { myGuild } from '../../shared/schemas/guild.js';
-import { publicUser, selfUser, updateMeInput } from '../../shared/schemas/user.js';
+import { selfUser, updateMeInput, userProfile } from '../../shared/schemas/user.js';
 import * as users from '../services/users.js';
 import { protectedProcedure, router } from '../trpc.js';
 
@@ -15,8 +15,8 @@ export const usersRouter = router({
 
   get: protectedProcedure
     .input(z.object({ userId: snowflake }))
-    .output(publicUser)
-    .query(({ ctx, input }) => users.getUser(ctx.deps, BigInt(input.userId))),
+    .output(userProfile)
+    .query(({ ctx, input }) => users.getUser(ctx.deps, ctx.user.id, BigInt(input.userId))),
 
   myGuilds: protectedProcedure.output(z.array(myGuild)).query(({ ctx }) => users.myGuilds(ctx.deps, ctx.user.id)),
 });

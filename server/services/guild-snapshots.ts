@@ -37,10 +37,11 @@ export async function guildSnapshots(deps: Deps, userId: bigint, input: z.infer<
     const guild = self.guild;
     const roleIds = self.roles.map((r) => r.roleId);
     const listed = membersOf.get(guild.id) ?? [];
+    const memberCount = countOf.get(guild.id) ?? 1;
     return {
-      guild: toGuild(guild),
+      guild: toGuild(guild, memberCount),
       self: toMember(self),
-      memberCount: countOf.get(guild.id) ?? 1,
+      memberCount,
       members: listed.map(toMember),
       channels: (channelsOf.get(guild.id) ?? []).filter((c) => canViewLoaded(guild, userId, roleIds, c.overwrites)).map(toChannel),
       presences: listed.flatMap((m) => {

@@ -15,14 +15,14 @@ import {
   Permissions,
   requireGuildPermission,
 } from './permissions.js';
-import { channelInclude, toChannel, toGuild } from './serialize.js';
+import { channelInclude, guildInclude, toChannel, toGuild } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids'>;
 
 /** The guild as an API object (with its roles); Unknown Guild when it does not exist. */
 export async function loadGuild(deps: Pick<AppDeps, 'db'>, guildId: bigint) {
-  const g = await deps.db.guild.findUnique({ where: { id: guildId }, include: { roles: true } });
-  return g ? toGuild(g) : notFound.guild();
+  const g = await deps.db.guild.findUnique({ where: { id: guildId }, include: guildInclude });
+  return g ? toGuild(g, g._count.members) : notFound.guild();
 }
 
 export async function createGuild(deps: Deps, ownerId: bigint, input: z.infer<typeof createGuildInput>) {
@@ -63,9 +63,9 @@ export async function updateGuild(deps: Deps, userId: bigint, input: z.infer<typ
   const row = await deps.db.guild.update({
     where: { id: guildId },
     data: { ...fields, ...(systemChannelId !== undefined ? { systemChannelId: systemChannelId === null ? null : BigInt(systemChannelId) } : {}) },
-    include: { roles: true },
+    include: guildInclude,
   });
-  const guild = toGuild(row);
+  const guild = toGuild(row, row._count.members);
   await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_UPDATE', guildId: guild.id, data: guild });
   return guild;
 }

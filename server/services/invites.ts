@@ -2,14 +2,14 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import { ChannelType } from '../../shared/schemas/channel.js';
-import type { createInviteInput } from '../../shared/schemas/invite.js';
+import type { createGuildInviteInput, createInviteInput } from '../../shared/schemas/invite.js';
 import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
 import { guildTopic, userTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
-import { loadGuild } from './guilds.js';
+import { listGuildChannels, loadGuild } from './guilds.js';
 import { loadMember } from './members.js';
-import { invalidateGuildPermissions, Permissions, requireChannelPermission, requireGuildPermission } from './permissions.js';
+import { channelInfo, invalidateGuildPermissions, Permissions, requireChannelPermission, requireGuildPermission } from './permissions.js';
 import { inviteInclude, toInvite } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids'>;
@@ -54,6 +54,20 @@ export async function createInvite(deps: Deps, userId: bigint, input: z.infer<ty
       if (!isUniqueViolation(err) || attempt >= 4) throw err;
     }
   }
+}
+
+/** An invite to the guild's given channel (which must belong to it), or to its first text channel the caller can see. */
+export async function createGuildInvite(deps: Deps, userId: bigint, input: z.infer<typeof createGuildInviteInput>) {
+  const { guildId, channelId, ...limits } = input;
+  let target = channelId;
+  if (target === undefined) {
+    const channels = await listGuildChannels(deps, userId, BigInt(guildId));
+    target = channels.find((c) => c.type === ChannelType.GUILD_TEXT)?.id ?? notFound.channel();
+  } else if ((await channelInfo(deps, BigInt(target)))?.guildId !== BigInt(guildId)) {
+    await requireGuildPermission(deps, BigInt(guildId), userId);
+    return notFound.channel();
+  }
+  return createInvite(deps, userId, { channelId: target, ...limits });
 }
 
 /** Public preview of a usable invite, with the guild's member count. */

@@ -14,8 +14,8 @@ export function toPublicUser(u: UserRow): PublicUser {
   return { id: u.id.toString(), username: u.username, displayName: u.displayName, avatar: u.avatar, bot: u.bot, createdAt: u.createdAt.toISOString() };
 }
 
-export function toSelfUser(u: UserRow & Pick<Rows.User, 'email' | 'status'>): SelfUser {
-  return { ...toPublicUser(u), email: u.email, status: u.status as SelfUser['status'] };
+export function toSelfUser(u: UserRow & Pick<Rows.User, 'bio' | 'email' | 'status'>): SelfUser {
+  return { ...toPublicUser(u), bio: u.bio, email: u.email, status: u.status as SelfUser['status'] };
 }
 
 export function toRole(r: Rows.Role): Role {
@@ -55,7 +55,10 @@ export function toChannel(c: Rows.Channel & { overwrites: Rows.PermissionOverwri
   };
 }
 
-export function toGuild(g: Rows.Guild & { roles: Rows.Role[] }): Guild {
+/** Prisma `include` for toGuild (its roles and member count). */
+export const guildInclude = { roles: true, _count: { select: { members: true } } } as const;
+
+export function toGuild(g: Rows.Guild & { roles: Rows.Role[] }, memberCount: number): Guild {
   return {
     id: g.id.toString(),
     name: g.name,
@@ -64,6 +67,7 @@ export function toGuild(g: Rows.Guild & { roles: Rows.Role[] }): Guild {
     ownerId: g.ownerId.toString(),
     systemChannelId: id(g.systemChannelId),
     createdAt: g.createdAt.toISOString(),
+    memberCount,
     roles: g.roles.sort((a, b) => a.position - b.position || Number(a.id - b.id)).map(toRole),
   };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { updateMeInput } from '../../shared/schemas/user.js';
+import type { updateMeInput, UserProfile } from '../../shared/schemas/user.js';
 import type { AppDeps } from '../deps.js';
 import { guildTopic, userTopic } from '../realtime/bus.js';
 import { notFound } from './errors.js';
@@ -14,10 +14,18 @@ export async function getSelf(deps: Deps, userId: bigint) {
   return toSelfUser(u);
 }
 
-export async function getUser(deps: Deps, userId: bigint) {
-  const u = await deps.db.user.findUnique({ where: { id: userId }, select: publicUserSelect });
+/**
+ * A user's profile. Their status is shown only to users who share a guild with them (as presence
+ * events are); to anyone else they look offline.
+ */
+export async function getUser(deps: Deps, viewerId: bigint, userId: bigint): Promise<UserProfile> {
+  const u = await deps.db.user.findUnique({ where: { id: userId }, select: { ...publicUserSelect, bio: true } });
   if (!u) return notFound.user();
-  return toPublicUser(u);
+  const sharesGuild =
+    viewerId === userId ||
+    (await deps.db.member.findFirst({ where: { userId, guild: { members: { some: { userId: viewerId } } } }, select: { guildId: true } })) !== null;
+  const status = sharesGuild ? ((await deps.presence.visible([userId])).get(userId) ?? 'offline') : 'offline';
+  return { ...toPublicUser(u), bio: u.bio, status };
 }
 
 /** Updates the caller; USER_UPDATE goes to them, and to the guilds they share (profile changes). */

@@ -13,6 +13,8 @@ export const guild = z.object({
   ownerId: snowflake,
   systemChannelId: snowflake.nullable(),
   createdAt: isoDate,
+  /** members when the guild was read */
+  memberCount: z.number().int(),
   roles: z.array(role),
 });
 export type Guild = z.infer<typeof guild>;

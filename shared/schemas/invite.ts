@@ -16,11 +16,15 @@ export const invite = z.object({
 });
 export type Invite = z.infer<typeof invite>;
 
-export const createInviteInput = z.object({
-  channelId: snowflake,
+const inviteLimits = {
   /** seconds, 0 = never; Discord's default is 24 h, max 7 days */
   maxAge: z.number().int().min(0).max(604800).default(86400),
   /** 0 = unlimited */
   maxUses: z.number().int().min(0).max(100).default(0),
-});
+};
+
+export const createInviteInput = z.object({ channelId: snowflake, ...inviteLimits });
+
+/** An invite to a guild: to the given channel of it, or to the first text channel the caller can see. */
+export const createGuildInviteInput = z.object({ guildId: snowflake, channelId: snowflake.optional(), ...inviteLimits });
 export const inviteCodeInput = z.object({ code: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'invalid invite code') });

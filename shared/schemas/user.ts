@@ -21,8 +21,15 @@ export const publicUser = z.object({
 });
 export type PublicUser = z.infer<typeof publicUser>;
 
+const bio = z.string().nullable();
+
+/** A user's profile as another user sees it: their status as shown to the viewer (offline unless they share a guild). */
+export const userProfile = publicUser.extend({ bio, status: visibleStatus });
+export type UserProfile = z.infer<typeof userProfile>;
+
 /** The signed-in user's own view of themselves. */
 export const selfUser = publicUser.extend({
+  bio,
   email: z.string().nullable(),
   status: presenceStatus,
 });
@@ -32,6 +39,7 @@ export const updateMeInput = z
   .object({
     displayName: text().trim().min(1).max(32).nullable().optional(),
     avatar: text().max(2048).nullable().optional(),
+    bio: text().max(190).nullable().optional(),
     status: presenceStatus.optional(),
   })
   .strict();

@@ -213,12 +213,12 @@ export interface RequestOptions {
 
 /**
  * A raw HTTP client for the Discord API of the server at `baseUrl`, under `prefix` (default /api/v10),
- * authenticating as Discord bots do ("Bot <token>"). Asserts every non-empty response is JSON.
+ * authenticating as Discord bots do ("Bot <token>", or `scheme`). Asserts every non-empty response is JSON.
  */
-export function discordApi(baseUrl: string, token?: string, prefix = '/api/v10') {
+export function discordApi(baseUrl: string, token?: string, prefix = '/api/v10', scheme: 'Bot' | 'Bearer' = 'Bot') {
   return async function request(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = {};
-    if (token) headers.authorization = `Bot ${token}`;
+    if (token) headers.authorization = `${scheme} ${token}`;
     if (body !== undefined || opts.raw !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${baseUrl}${prefix}${path}`, {
       method,

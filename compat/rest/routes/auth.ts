@@ -1,15 +1,13 @@
 // Account routes. Discord clients (v6..v10 and unversioned) get one long-lived token, as Discord
-// does; the original /api/v1 API hands out the access/refresh token pair.
-import { toDiscordSelfUser } from '../../serializers.js';
-import type { ProcedureOutput } from '../call.js';
+// does (the original /api/v1 API's token pairs are in compat/v1).
 import type { JsonObject } from '../body.js';
 import { NO_CONTENT, post, type Route } from '../route.js';
 
 /** Extra fields Discord clients send (consent, date_of_birth, captcha_key, ...) are not passed on. */
-const registration = (body: JsonObject) => ({ username: body.username, email: body.email, password: body.password });
+export const registration = (body: JsonObject) => ({ username: body.username, email: body.email, password: body.password });
 const credentials = (body: JsonObject) => ({ login: body.login, password: body.password });
 
-const logout = post('/auth/logout', async ({ call }) => {
+export const logout = post('/auth/logout', async ({ call }) => {
   await call('auth.logout');
   return NO_CONTENT;
 });
@@ -27,20 +25,5 @@ export const discordAuthRoutes: Route[] = [
     return { token, user_id: user.id, user_settings: { locale: 'en-US', theme: 'dark' } };
   }),
 
-  logout,
-];
-
-const tokenPairBody = (p: ProcedureOutput<'auth.login'>) => ({
-  access_token: p.accessToken,
-  refresh_token: p.refreshToken,
-  expires_in: p.expiresIn,
-  token_type: 'Bearer',
-  user: toDiscordSelfUser(p.user),
-});
-
-export const v1AuthRoutes: Route[] = [
-  post('/auth/register', async ({ call, body }) => tokenPairBody(await call('auth.register', registration(body)))),
-  post('/auth/login', async ({ call, body }) => tokenPairBody(await call('auth.login', credentials(body)))),
-  post('/auth/refresh', async ({ call, body }) => tokenPairBody(await call('auth.refresh', { refreshToken: body.refresh_token }))),
   logout,
 ];

@@ -1,7 +1,6 @@
-// The route tables: Discord's API (v6..v10 and unversioned) and the original spec's /api/v1.
-// They share every route but the account ones.
+// Discord's route table (v6..v10 and unversioned); the original /api/v1 API has its own (compat/v1).
 import { RouteTable } from '../route-table.js';
-import { discordAuthRoutes, v1AuthRoutes } from './auth.js';
+import { discordAuthRoutes } from './auth.js';
 import { channelRoutes } from './channels.js';
 import { gatewayRoutes } from './gateway.js';
 import { guildRoutes } from './guilds.js';
@@ -11,7 +10,14 @@ import { messageRoutes } from './messages.js';
 import { roleRoutes } from './roles.js';
 import { userRoutes } from './users.js';
 
-const shared = [...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...memberRoutes, ...roleRoutes, ...inviteRoutes];
-
-export const discordRoutes = new RouteTable([...discordAuthRoutes, ...shared]);
-export const v1Routes = new RouteTable([...v1AuthRoutes, ...shared]);
+export const discordRoutes = new RouteTable([
+  ...discordAuthRoutes,
+  ...gatewayRoutes,
+  ...userRoutes,
+  ...guildRoutes,
+  ...channelRoutes,
+  ...messageRoutes,
+  ...memberRoutes,
+  ...roleRoutes,
+  ...inviteRoutes,
+]);

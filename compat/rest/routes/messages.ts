@@ -2,17 +2,19 @@
 import { toDiscordMessage } from '../../serializers.js';
 import { del, get, int, nested, NO_CONTENT, patch, post, type Route } from '../route.js';
 
+/** messages.list input from a channel id and the query (?before|after|around & limit; the original /api/v1 API's too). */
+export const messageListInput = (channelId: string, query: URLSearchParams) => ({
+  channelId,
+  before: query.get('before') ?? undefined,
+  after: query.get('after') ?? undefined,
+  around: query.get('around') ?? undefined,
+  limit: int(query.get('limit')),
+});
+
 export const messageRoutes: Route[] = [
-  get('/channels/:channelId/messages', async ({ call, params, query }) => {
-    const list = await call('messages.list', {
-      channelId: params.channelId,
-      before: query.get('before') ?? undefined,
-      after: query.get('after') ?? undefined,
-      around: query.get('around') ?? undefined,
-      limit: int(query.get('limit')),
-    });
-    return list.map((m) => toDiscordMessage(m));
-  }),
+  get('/channels/:channelId/messages', async ({ call, params, query }) =>
+    (await call('messages.list', messageListInput(params.channelId, query))).map((m) => toDiscordMessage(m)),
+  ),
 
   get('/channels/:channelId/messages/:messageId', async ({ call, params }) =>
     toDiscordMessage(await call('messages.get', { channelId: params.channelId, messageId: params.messageId })),
