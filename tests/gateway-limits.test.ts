@@ -2,6 +2,7 @@
 // and per user (a burst), the daily session start budget /gateway/bot reports, the cap on open
 // gateway sessions plus events.stream subscriptions per user across processes, and per-user
 // budgets for the gateway ops that do work (op 3 presence, op 8 member requests).
+import type { RESTGetAPIGatewayBotResult } from 'discord-api-types/v10';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { errorOf, registerUser, uniqueName, type TestUser } from './helpers/clients.js';
@@ -32,7 +33,9 @@ function outcome(gw: RawGateway, t0: number): Promise<{ readyAt?: number; close?
 
 async function newBot(url: string, owner: TestUser) {
   const created = await owner.client.auth.createBot.mutate({ username: uniqueName('bot') });
-  return { id: created.bot.id, token: created.token, api: discordApi(url, created.token) };
+  const api = discordApi(url, created.token);
+  const sessionStartLimit = async () => ((await api('GET', '/gateway/bot')).body as RESTGetAPIGatewayBotResult).session_start_limit;
+  return { id: created.bot.id, token: created.token, sessionStartLimit };
 }
 
 describe('IDENTIFY pacing', () => {
@@ -46,7 +49,7 @@ describe('IDENTIFY pacing', () => {
     const owner = await registerUser(app.url);
     const bot = await newBot(app.url, owner);
     const person = await registerUser(app.url);
-    expect((await bot.api('GET', '/gateway/bot')).body.session_start_limit.max_concurrency).toBe(1);
+    expect((await bot.sessionStartLimit()).max_concurrency).toBe(1);
 
     const botSockets = await Promise.all([0, 1, 2].map(() => connectGateway(app.url)));
     const userSockets = await Promise.all([0, 1, 2, 3, 4].map(() => connectGateway(app.url)));
@@ -81,7 +84,7 @@ describe('session start budget and member requests', () => {
   it('/gateway/bot reports what is left of the day\'s IDENTIFYs; RESUME does not count; past the limit 4008', async () => {
     const owner = await registerUser(app.url);
     const bot = await newBot(app.url, owner);
-    const limit = async () => (await bot.api('GET', '/gateway/bot')).body.session_start_limit;
+    const limit = bot.sessionStartLimit;
     expect(await limit()).toEqual({ total: 3, remaining: 3, reset_after: 0, max_concurrency: app.deps.config.GATEWAY_MAX_CONCURRENCY });
 
     const first = await connectGateway(app.url);

@@ -42,7 +42,8 @@ export async function searchMembers(deps: Deps & Pick<AppDeps, 'presence'>, user
   const guildId = BigInt(input.guildId);
   await requireGuildPermission(deps, guildId, userId);
   const query = input.userIds ? '' : input.query;
-  const prefix = { startsWith: query, mode: 'insensitive' } as const;
+  // Prisma passes the text on as a LIKE pattern: its wildcards (and the escape character) are escaped
+  const prefix = { startsWith: query.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' } as const;
   // The name filter is part of the query, so `limit` counts matching members only.
   const rows = await deps.db.member.findMany({
     where: {
