@@ -354,6 +354,7 @@ export class GatewayConnection {
     // Discord: presences only with the GUILD_PRESENCES intent (otherwise as if not asked for)
     const presences = d.presences === true && hasIntent(this.record!.header.intents, Intent.GUILD_PRESENCES);
     for (const guildId of guildIds) {
+      const seqBefore = this.seq;
       const found = await this.requestCaller!.members.search({ guildId, query: d.query, userIds, limit: d.limit, presences }).catch((err: unknown) => {
         if (!(err instanceof TRPCError)) throw err;
         if (err.code === 'TOO_MANY_REQUESTS') {
@@ -362,9 +363,8 @@ export class GatewayConnection {
         }
         return undefined; // e.g. not a member of that guild: nothing to report
       });
-      if (!found) continue;
-      for (const chunk of memberChunks(guildId, found, userIds !== undefined, nonce)) this.dispatch('GUILD_MEMBERS_CHUNK', chunk);
-      if (this.lastEventId) this.addMark(this.lastEventId);
+      if (found) for (const chunk of memberChunks(guildId, found, userIds !== undefined, nonce)) this.dispatch('GUILD_MEMBERS_CHUNK', chunk);
+      if (this.seq !== seqBefore && this.lastEventId) this.addMark(this.lastEventId);
     }
   }
 
