@@ -122,6 +122,7 @@ describe('members.search over tRPC', () => {
     expect(found.notFound).toEqual([]);
     expect(found.presences).toBeUndefined();
     expect(await errorOf(early[0]!.client.members.search.query({ guildId, limit: -1 }))).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await errorOf(early[0]!.client.members.search.query({ guildId, query: 'a\u0000' }))).toMatchObject({ code: 'BAD_REQUEST' });
     const outsider = await registerUser(app.url);
     expect(await errorOf(outsider.client.members.search.query({ guildId }))).toMatchObject({ code: 'NOT_FOUND', reason: 'UNKNOWN_GUILD' });
   });

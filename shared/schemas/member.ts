@@ -30,7 +30,7 @@ export const MAX_SEARCHED_MEMBERS = 100;
  */
 export const searchMembersInput = z.object({
   guildId: snowflake,
-  query: z.string().max(100).default(''),
+  query: text().max(100).default(''),
   userIds: z.array(snowflake).max(MAX_SEARCHED_MEMBERS).optional(),
   limit: z.number().int().min(0).default(0),
   /** also the presences of the members found who are not offline */
