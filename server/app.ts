@@ -59,7 +59,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     const metrics = createMetrics();
     const busOpts = { windowEvents: config.RESUME_WINDOW_EVENTS, windowSeconds: config.RESUME_WINDOW_SECONDS };
     const prefix = config.REDIS_PREFIX;
-    const presenceOpts = { ttlMs: config.PRESENCE_TTL_MS };
+    const presenceOpts = { ttlMs: config.PRESENCE_TTL_MS, maxPerUser: config.GATEWAY_MAX_SESSIONS_PER_USER };
 
     let deps: AppDeps;
     const base = { config, db, logger, metrics };

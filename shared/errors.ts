@@ -20,6 +20,8 @@ export const ErrorReasons = [
   'USERNAME_TAKEN',
   'EMAIL_TAKEN',
   'RATE_LIMITED',
+  /** GATEWAY_MAX_SESSIONS_PER_USER gateway sessions and events.stream subscriptions are open */
+  'TOO_MANY_SESSIONS',
   'SLOWMODE',
   'ROLE_HIERARCHY',
   'OWNER_ONLY',

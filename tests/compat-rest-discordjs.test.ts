@@ -54,7 +54,7 @@ beforeAll(async () => {
 describe('@discordjs/rest', () => {
   it('GET /gateway/bot as discord.js reads it on login', async () => {
     const info = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
-    expect(info).toMatchObject({ url: `ws://127.0.0.1:${app.port}/gateway`, shards: 1, session_start_limit: { max_concurrency: 1 } });
+    expect(info).toMatchObject({ url: `ws://127.0.0.1:${app.port}/gateway`, shards: 1, session_start_limit: { max_concurrency: app.deps.config.GATEWAY_MAX_CONCURRENCY } });
   });
 
   it('sends, edits, fetches history with before/around, and deletes', async () => {

@@ -3,8 +3,9 @@
 import { Client, Events, GatewayIntentBits, type Message, type TextChannel } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
-import { httpClient, registerUser, type TestUser } from './helpers/clients.js';
+import { httpClient, registerUser, uniqueName, type TestUser } from './helpers/clients.js';
 import { connectGateway } from './helpers/gateway.js';
+import { seedMembers } from './helpers/guilds.js';
 import { startTestServer } from './helpers/server.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
@@ -13,6 +14,7 @@ let proxy: TcpProxy;
 let owner: TestUser;
 let bot: Client;
 let botId: string;
+let botToken: string;
 let guildId: string;
 let channelId: string;
 
@@ -41,6 +43,7 @@ beforeAll(async () => {
   channelId = guild.systemChannelId!;
   const created = await owner.client.auth.createBot.mutate({ username: `djs_bot_${Date.now() % 100000}` });
   botId = created.bot.id;
+  botToken = created.token;
   const invite = await owner.client.invites.create.mutate({ channelId });
   await httpClient(app.url, created.token).invites.accept.mutate({ code: invite.code });
 
@@ -112,6 +115,23 @@ describe('discord.js v14 bot', () => {
     await presence;
     gw.close();
   });
+
+  it('guild.members.fetch() gets every member of a guild over 1000 (several chunks), and fetch({query, limit}) filters before the limit', async () => {
+    const big = await owner.client.guilds.create.mutate({ name: 'big guild' });
+    const prefix = uniqueName('fetched');
+    await seedMembers(app, big.id, 1001, prefix);
+    const joined = once(Events.GuildCreate, (g: { id: string }) => g.id === big.id);
+    const invite = await owner.client.invites.create.mutate({ channelId: big.systemChannelId! });
+    await httpClient(app.url, botToken).invites.accept.mutate({ code: invite.code });
+    await joined;
+    const guild = bot.guilds.cache.get(big.id)!;
+    const all = await guild.members.fetch({ time: 20_000 });
+    expect(all.size).toBe(1003); // the owner, the bot and the 1001
+    expect(all.has(owner.id) && all.has(botId)).toBe(true);
+    const found = await guild.members.fetch({ query: prefix, limit: 5 });
+    expect(found.size).toBe(5);
+    expect([...found.values()].every((m) => m.user.username.startsWith(prefix))).toBe(true);
+  }, 40_000);
 
   it('survives a dropped connection by resuming, without missing messages', async () => {
     const resumed = once(Events.ShardResume, () => true, 20_000);

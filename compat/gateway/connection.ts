@@ -3,6 +3,8 @@
 // with per-session sequence numbers, filtered by intents.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TRPCError } from '@trpc/server';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { DomainEvent } from '../../shared/schemas/events.js';
@@ -10,18 +12,22 @@ import { createContext } from '../../server/context.js';
 import type { AppDeps } from '../../server/deps.js';
 import type { BusEvent } from '../../server/realtime/bus.js';
 import { StreamClosed, UserFeed, type StreamItem } from '../../server/realtime/user-stream.js';
+import { AppErrorCause } from '../../server/services/errors.js';
+import { startSession } from '../../server/services/session-limits.js';
 import { tokenExpiresAt } from '../../server/services/tokens.js';
 import { authenticate, type AuthUser } from '../../server/trpc.js';
-import { toDiscordMember, toDiscordSelfUser } from '../serializers.js';
+import { toDiscordSelfUser } from '../serializers.js';
 import { createCaller, type Caller } from './caller.js';
 import { dispatchJson } from './dispatch-cache.js';
 import { hasIntent, requiredIntent } from './dispatch.js';
 import { guildCreatePayloads } from './guild-payload.js';
+import { memberChunks, memberRequestRateLimited, usableNonce } from './member-chunks.js';
 import {
   ALL_INTENTS,
   Close,
   envelope,
   identifyPayload,
+  Intent,
   MAX_PAYLOAD_BYTES,
   Op,
   presencePayload,
@@ -49,8 +55,9 @@ export class GatewayConnection {
   /**
    * An IDENTIFY or RESUME is being handled (or succeeded): payloads are handled concurrently, so a
    * second one sent right behind the first must be refused before the first finishes logging in.
+   * (An IDENTIFY waiting for its turn is no longer subject to the identify timeout.)
    */
-  private authenticating = false;
+  authenticating = false;
   closed = false;
   lastHeartbeat = Date.now();
   readonly openedAt = Date.now();
@@ -64,6 +71,8 @@ export class GatewayConnection {
   /** when the token the session logged in with expires (an access JWT; bot tokens never do) */
   private expiresAt?: number;
   private caller?: Caller;
+  /** for the client's own requests (op 3, op 8): they draw from the user's call budget like HTTP calls */
+  private requestCaller?: Caller;
   /** while resuming: the client's last seq; dispatches up to it are not re-sent */
   private resumeSeq = -1;
   private lastEventId?: string;
@@ -124,6 +133,8 @@ export class GatewayConnection {
     try {
       await this.handle(msg.data.op, msg.data.d);
     } catch (err) {
+      // a limit of the server's (identify rate, session starts, open sessions, the user's call budget)
+      if (err instanceof TRPCError && err.code === 'TOO_MANY_REQUESTS') return this.close(Close.RATE_LIMITED, err.message);
       this.gw.deps.logger.error({ err, op: msg.data.op }, 'gateway payload failed');
       this.close(Close.UNKNOWN_ERROR, 'Unknown error.');
     }
@@ -174,6 +185,7 @@ export class GatewayConnection {
     this.user = user;
     this.expiresAt = tokenExpiresAt(token);
     this.caller = createCaller({ ...ctx, user } as typeof ctx);
+    this.requestCaller = createCaller({ ...ctx, user, limitCalls: true } as typeof ctx);
     return user;
   }
 
@@ -186,10 +198,13 @@ export class GatewayConnection {
     if (d.shard && (d.shard[1] !== 1 || d.shard[0] !== 0)) return this.close(Close.INVALID_SHARD, 'Invalid shard.');
     const user = await this.login(d.token);
     if (!user || this.closed) return;
+    const waitMs = await startSession(this.gw.deps, user);
+    if (waitMs > 0) await sleep(waitMs);
+    if (this.closed) return;
     this.identified = true;
     this.sessionId = randomBytes(16).toString('hex');
     this.record = new ResumeRecord({ userId: String(user.id), intents: d.intents, largeThreshold: d.large_threshold ?? 50 });
-    if (d.presence) await this.setPresence(d.presence.status);
+    if (d.presence) await this.setPresence(this.caller!, d.presence.status);
     await this.runStream(undefined, async () => {
       const caller = this.caller!;
       const [me, guilds, base] = await Promise.all([caller.users.me(), guildCreatePayloads(caller, this.record!.header.largeThreshold), this.gw.deps.bus.currentId()]);
@@ -321,45 +336,36 @@ export class GatewayConnection {
     this.transport.sendRaw(`{"op":0,"s":${this.seq},"t":"${t}","d":${dJson}}`);
   }
 
-  private async setPresence(status: string) {
-    await this.caller!.presence.set({ status: status === 'offline' ? 'invisible' : (status as 'online' | 'idle' | 'dnd' | 'invisible') });
+  private async setPresence(caller: Caller, status: string) {
+    await caller.presence.set({ status: status === 'offline' ? 'invisible' : (status as 'online' | 'idle' | 'dnd' | 'invisible') });
   }
 
   private async presenceUpdate(raw: unknown) {
     const d = this.decode(presencePayload, raw);
-    if (d) await this.setPresence(d.status);
+    if (d) await this.setPresence(this.requestCaller!, d.status);
   }
 
   private async requestMembers(raw: unknown) {
     const d = this.decode(requestMembersPayload, raw);
     if (!d) return;
-    const caller = this.caller!;
     const guildIds = Array.isArray(d.guild_id) ? d.guild_id : [d.guild_id];
     const userIds = d.user_ids === undefined ? undefined : Array.isArray(d.user_ids) ? d.user_ids : [d.user_ids];
+    const nonce = usableNonce(d.nonce);
+    // Discord: presences only with the GUILD_PRESENCES intent (otherwise as if not asked for)
+    const presences = d.presences === true && hasIntent(this.record!.header.intents, Intent.GUILD_PRESENCES);
     for (const guildId of guildIds) {
-      const members = await (userIds ? this.membersById(caller, guildId, userIds) : caller.members.list({ guildId, limit: d.limit || 1000 })).catch(() => undefined);
-      if (!members) continue; // not a member of that guild: nothing to report
-      const found = members.filter((m): m is NonNullable<typeof m> => m !== undefined);
-      const query = d.query?.toLowerCase();
-      const matching = query ? found.filter((m) => m.user.username.toLowerCase().startsWith(query)) : found;
-      const presences = d.presences ? await caller.presence.guild({ guildId }).catch(() => []) : undefined;
-      this.dispatch('GUILD_MEMBERS_CHUNK', {
-        guild_id: guildId,
-        members: matching.map(toDiscordMember),
-        chunk_index: 0,
-        chunk_count: 1,
-        ...(userIds ? { not_found: userIds.filter((id) => !found.some((m) => m.user.id === id)) } : {}),
-        ...(presences ? { presences: presences.map((p) => ({ user: { id: p.userId }, status: p.status, activities: [], client_status: {} })) } : {}),
-        ...(d.nonce ? { nonce: d.nonce } : {}),
+      const seqBefore = this.seq;
+      const found = await this.requestCaller!.members.search({ guildId, query: d.query, userIds, limit: d.limit, presences }).catch((err: unknown) => {
+        if (!(err instanceof TRPCError)) throw err;
+        if (err.code === 'TOO_MANY_REQUESTS') {
+          const retryAfterMs = err.cause instanceof AppErrorCause ? (err.cause.retryAfterMs ?? 1000) : 1000;
+          this.dispatch('RATE_LIMITED', memberRequestRateLimited(guildId, retryAfterMs, nonce));
+        }
+        return undefined; // e.g. not a member of that guild: nothing to report
       });
-      if (this.lastEventId) this.addMark(this.lastEventId);
+      if (found) for (const chunk of memberChunks(guildId, found, userIds !== undefined, nonce)) this.dispatch('GUILD_MEMBERS_CHUNK', chunk);
+      if (this.seq !== seqBefore && this.lastEventId) this.addMark(this.lastEventId);
     }
-  }
-
-  /** The listed users who are members (undefined for the others); rejects when the caller is not in the guild. */
-  private async membersById(caller: Caller, guildId: string, userIds: string[]) {
-    await caller.members.get({ guildId, userId: String(this.user!.id) });
-    return Promise.all(userIds.map((userId) => caller.members.get({ guildId, userId }).catch(() => undefined)));
   }
 
   /** Notes the current sequence number against an event; the record is written with the next flush. */

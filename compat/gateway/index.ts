@@ -41,7 +41,7 @@ export function createGateway(deps: AppDeps) {
   const sweeper = setInterval(() => {
     const now = Date.now();
     for (const c of connections) {
-      if (!c.identified && now - c.openedAt > config.GATEWAY_IDENTIFY_TIMEOUT_MS) c.close(Close.SESSION_TIMED_OUT, 'Identify timed out.');
+      if (!c.authenticating && now - c.openedAt > config.GATEWAY_IDENTIFY_TIMEOUT_MS) c.close(Close.SESSION_TIMED_OUT, 'Identify timed out.');
       else if (now - c.lastHeartbeat > heartbeatDeadline) c.close(Close.SESSION_TIMED_OUT, 'Session timed out (no heartbeat).');
     }
   }, Math.min(1000, interval / 4)).unref();

@@ -100,10 +100,11 @@ export const resumePayload = z.object({
 export const requestMembersPayload = z.object({
   guild_id: z.union([z.string().regex(/^\d{1,20}$/), z.array(z.string().regex(/^\d{1,20}$/)).max(100)]),
   query: z.string().max(100).optional(),
-  limit: z.number().int().min(0).max(1000).optional(),
+  limit: z.number().int().min(0).optional(),
   presences: z.boolean().optional(),
   user_ids: z.union([z.string().regex(/^\d{1,20}$/), z.array(z.string().regex(/^\d{1,20}$/)).max(100)]).optional(),
-  nonce: z.string().max(32).optional(),
+  /** Discord ignores a nonce over 32 bytes (member-chunks.ts) rather than refusing the request */
+  nonce: z.string().max(1000).optional(),
 });
 
 export type IdentifyPayload = z.infer<typeof identifyPayload>;

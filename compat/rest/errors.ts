@@ -75,6 +75,7 @@ const REASONS: Record<ErrorReason, { code: number; field?: { path: string[]; cod
   // answered by HTTP status alone (or, for RATE_LIMITED, Discord's 429 body)
   INVALID_TOKEN: { code: 0 },
   RATE_LIMITED: { code: 0 },
+  TOO_MANY_SESSIONS: { code: 0 },
   SERVICE_UNAVAILABLE: { code: 0 },
 };
 

@@ -15,6 +15,9 @@
 // its data), announcing as online again the users who were not in the index (swept meanwhile, or
 // lost with the data: then the announcement repeats what others last heard).
 //
+// The same connections are what GATEWAY_MAX_SESSIONS_PER_USER caps: a connection over the cap is
+// refused (by the same script that records connections, so processes cannot overshoot together).
+//
 // Announcements of one user's changes through different processes can overtake one another (a
 // reconnect on B announced before A's "offline" goes out): after publishing, a process checks that
 // what it announced is still true and, if not, announces the present state, so the last
@@ -24,6 +27,7 @@ import type { z } from 'zod';
 import type { presenceStatus, visibleStatus } from '../../shared/schemas/user.js';
 import type { Db } from '../db/prisma.js';
 import type { Logger } from '../observability/logger.js';
+import { fail } from '../services/errors.js';
 import { guildTopic, type EventBus } from './bus.js';
 
 export type PresenceStatus = z.infer<typeof presenceStatus>;
@@ -32,10 +36,15 @@ export type VisibleStatus = z.infer<typeof visibleStatus>;
 export interface PresenceOptions {
   /** how long a connection counts without being renewed (a dead process's connections last this long) */
   ttlMs: number;
+  /** connections a user may have open at once, across processes */
+  maxPerUser: number;
 }
 
 export interface PresenceService {
-  /** registers an open connection; returns a function that closes it */
+  /**
+   * registers an open connection; returns a function that closes it. Throws TOO_MANY_REQUESTS
+   * (TOO_MANY_SESSIONS) when the user has `maxPerUser` open already.
+   */
   connect(userId: bigint): Promise<() => Promise<void>>;
   /** what others see for these users */
   visible(userIds: bigint[]): Promise<Map<bigint, VisibleStatus>>;
@@ -44,9 +53,12 @@ export interface PresenceService {
   close(): Promise<void>;
 }
 
+/** a recorded connection: the user's first (they came online) or not; or refused, the user having `max` */
+type Added = 'online' | 'added' | 'full';
+
 interface ConnectionStore {
-  /** records a connection; true when the user had none recorded (they came online) */
-  add(userId: bigint, connId: string): Promise<boolean>;
+  /** records a connection unless the user has `max` already */
+  add(userId: bigint, connId: string, max: number): Promise<Added>;
   /** forgets a connection; true when it was the user's last (they went offline) */
   remove(userId: bigint, connId: string): Promise<boolean>;
   counts(userIds: bigint[]): Promise<number[]>;
@@ -59,11 +71,12 @@ interface ConnectionStore {
 /** One process: connections cannot outlive it, so nothing expires. */
 class MemoryConnections implements ConnectionStore {
   private byUser = new Map<bigint, Set<string>>();
-  async add(userId: bigint, connId: string) {
+  async add(userId: bigint, connId: string, max: number): Promise<Added> {
     let s = this.byUser.get(userId);
     if (!s) this.byUser.set(userId, (s = new Set()));
+    if (s.size >= max) return 'full';
     s.add(connId);
-    return s.size === 1;
+    return s.size === 1 ? 'online' : 'added';
   }
   async remove(userId: bigint, connId: string) {
     const s = this.byUser.get(userId);
@@ -86,11 +99,12 @@ class MemoryConnections implements ConnectionStore {
 const NOW = `
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
-// KEYS: the user's connections, the index. ARGV: user id, connection, TTL. Also the renewal (it
-// records the connection again should it have expired or been lost). Returns 1 when the user
-// entered the index: they came online.
+// KEYS: the user's connections, the index. ARGV: user id, connection, TTL, the most connections
+// (optional: a renewal records the connection again, should it have expired or been lost, whatever
+// the count). Returns 1 when the user entered the index (they came online), -1 when refused.
 const ADD = `${NOW}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if ARGV[4] and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return -1 end
 redis.call('ZADD', KEYS[1], now + ARGV[3], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3] * 2)
 local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
@@ -132,8 +146,9 @@ class RedisConnections implements ConnectionStore {
   private key(userId: bigint | string) {
     return `${this.prefix}presence:{${userId}}`;
   }
-  async add(userId: bigint, connId: string) {
-    return (await this.redis.eval(ADD, 2, this.key(userId), this.index, String(userId), connId, this.ttlMs)) === 1;
+  async add(userId: bigint, connId: string, max: number): Promise<Added> {
+    const r = await this.redis.eval(ADD, 2, this.key(userId), this.index, String(userId), connId, this.ttlMs, max);
+    return r === -1 ? 'full' : r === 1 ? 'online' : 'added';
   }
   async remove(userId: bigint, connId: string) {
     return (await this.redis.eval(SETTLE, 2, this.key(userId), this.index, String(userId), connId)) === 1;
@@ -293,13 +308,18 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
           });
         })());
       local.set(connId, { userId, release });
-      await inLine(userId, async () => {
-        const first = await store.add(userId, connId).catch((err: Error) => {
+      const added = await inLine(userId, async () => {
+        const r = await store.add(userId, connId, opts.maxPerUser).catch((err: Error): Added => {
           logger.warn({ err: err.message }, 'presence: connection not recorded (Redis unreachable)');
-          return false;
+          return 'added';
         });
-        if (first) await cameOnline(userId);
+        if (r === 'online') await cameOnline(userId);
+        return r;
       });
+      if (added === 'full') {
+        local.delete(connId);
+        fail('TOO_MANY_REQUESTS', 'TOO_MANY_SESSIONS', `Too many sessions: at most ${opts.maxPerUser} connections per user`);
+      }
       return release;
     },
     async visible(userIds) {

@@ -11,6 +11,7 @@ import { rolesRouter } from './roles.js';
 import { membersRouter } from './members.js';
 import { invitesRouter } from './invites.js';
 import { presenceRouter } from './presence.js';
+import { sessionsRouter } from './sessions.js';
 import { router } from '../trpc.js';
 
 export const appRouter = router({
@@ -26,6 +27,7 @@ export const appRouter = router({
   members: membersRouter,
   invites: invitesRouter,
   presence: presenceRouter,
+  sessions: sessionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

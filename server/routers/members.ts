@@ -1,14 +1,23 @@
 import { z } from 'zod';
 import { idInput, okOutput } from '../../shared/schemas/common.js';
-import { listMembersInput, member, memberRefInput, memberRoleInput, setNickInput } from '../../shared/schemas/member.js';
+import { listMembersInput, member, memberRefInput, memberRoleInput, searchMembersInput, searchMembersOutput, setNickInput } from '../../shared/schemas/member.js';
 import * as members from '../services/members.js';
-import { protectedProcedure, router } from '../trpc.js';
+import { protectedProcedure, rateLimit, router } from '../trpc.js';
 
 export const membersRouter = router({
   list: protectedProcedure
     .input(listMembersInput)
     .output(z.array(member))
     .query(({ ctx, input }) => members.listMembers(ctx.deps, ctx.user.id, input)),
+
+  /** Members by id, name prefix or all (gateway op 8); MEMBER_SEARCH_PER_MINUTE per user, on every surface. */
+  search: protectedProcedure
+    .input(searchMembersInput)
+    .output(searchMembersOutput)
+    .query(async ({ ctx, input }) => {
+      await rateLimit(ctx, 'member-search', String(ctx.user.id), ctx.deps.config.MEMBER_SEARCH_PER_MINUTE, 60_000);
+      return members.searchMembers(ctx.deps, ctx.user.id, input);
+    }),
 
   get: protectedProcedure
     .input(memberRefInput)

@@ -1,6 +1,7 @@
 // Guild members: listing, leaving, kicking, nicknames and role assignment.
 import type { z } from 'zod';
-import type { listMembersInput, setNickInput } from '../../shared/schemas/member.js';
+import { MAX_SEARCHED_MEMBERS, type listMembersInput, type searchMembersInput, type SearchMembersOutput, type setNickInput } from '../../shared/schemas/member.js';
+import type { MemberPresence } from '../../shared/schemas/presence.js';
 import type { AppDeps } from '../deps.js';
 import { guildTopic, userTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
@@ -34,6 +35,45 @@ export async function listMembers(deps: Deps, userId: bigint, input: z.infer<typ
     take: input.limit,
   });
   return rows.map(toMember);
+}
+
+/** Members by id, by username/nickname prefix, or all of them: see searchMembersInput. */
+export async function searchMembers(deps: Deps & Pick<AppDeps, 'presence'>, userId: bigint, input: z.infer<typeof searchMembersInput>): Promise<SearchMembersOutput> {
+  const guildId = BigInt(input.guildId);
+  await requireGuildPermission(deps, guildId, userId);
+  const query = input.userIds ? '' : input.query;
+  // Prisma passes the text on as a LIKE pattern: its wildcards (and the escape character) are escaped
+  const prefix = { startsWith: query.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' } as const;
+  // The name filter is part of the query, so `limit` counts matching members only.
+  const rows = await deps.db.member.findMany({
+    where: {
+      guildId,
+      ...(input.userIds ? { userId: { in: input.userIds.map(BigInt) } } : {}),
+      ...(query ? { OR: [{ nick: prefix }, { user: { username: prefix } }] } : {}),
+    },
+    include: memberInclude,
+    orderBy: { userId: 'asc' },
+    take: query ? Math.min(input.limit || MAX_SEARCHED_MEMBERS, MAX_SEARCHED_MEMBERS) : input.limit || undefined,
+  });
+  const found = new Set(rows.map((r) => String(r.userId)));
+  return {
+    members: rows.map(toMember),
+    notFound: [...new Set(input.userIds?.filter((id) => !found.has(id)))],
+    ...(input.presences ? { presences: await shownPresences(deps, rows.map((r) => r.userId)) } : {}),
+  };
+}
+
+/** Presence lookups per step: bounded pipelines and query parameters for a guild-sized list. */
+const PRESENCE_PAGE = 1000;
+
+/** Those of the users who are not offline, as others see them. */
+async function shownPresences(deps: Pick<AppDeps, 'presence'>, userIds: bigint[]): Promise<MemberPresence[]> {
+  const out: MemberPresence[] = [];
+  for (let i = 0; i < userIds.length; i += PRESENCE_PAGE) {
+    const shown = await deps.presence.visible(userIds.slice(i, i + PRESENCE_PAGE));
+    for (const [id, status] of shown) if (status !== 'offline') out.push({ userId: String(id), status });
+  }
+  return out;
 }
 
 export async function getMember(deps: Deps, userId: bigint, guildId: bigint, targetId: bigint) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDate, snowflake, text } from './common.js';
+import { memberPresence } from './presence.js';
 import { publicUser } from './user.js';
 
 export const member = z.object({
@@ -18,6 +19,32 @@ export const listMembersInput = z.object({
   after: snowflake.optional(),
   limit: z.number().int().min(1).max(1000).default(100),
 });
+/** Discord: a prefix search or a list of ids answers at most 100 members. */
+export const MAX_SEARCHED_MEMBERS = 100;
+
+/**
+ * Members by id, by name prefix, or all of them (the gateway's REQUEST_GUILD_MEMBERS). With
+ * `userIds` exactly those; else with a non-empty `query` those whose username or nickname starts
+ * with it (case-insensitively), at most `limit` of them (1–100; 0: 100); else everyone, or the
+ * first `limit` (0: no limit). Lowest user ids first.
+ */
+export const searchMembersInput = z.object({
+  guildId: snowflake,
+  query: text().max(100).default(''),
+  userIds: z.array(snowflake).max(MAX_SEARCHED_MEMBERS).optional(),
+  limit: z.number().int().min(0).default(0),
+  /** also the presences of the members found who are not offline */
+  presences: z.boolean().default(false),
+});
+export const searchMembersOutput = z.object({
+  members: z.array(member),
+  /** the `userIds` that are not members of the guild */
+  notFound: z.array(snowflake),
+  /** when asked for: the found members who are online, idle or dnd */
+  presences: z.array(memberPresence).optional(),
+});
+export type SearchMembersOutput = z.infer<typeof searchMembersOutput>;
+
 export const memberRefInput = z.object({ guildId: snowflake, userId: snowflake });
 export const setNickInput = z.object({
   guildId: snowflake,

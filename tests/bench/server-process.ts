@@ -65,6 +65,11 @@ export async function startServer(opts: ServerOptions): Promise<ServerProcess> {
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_SECOND: '1000000',
     RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
+    GATEWAY_MAX_CONCURRENCY: '1000000',
+    GATEWAY_USER_IDENTIFY_BURST: '1000000',
+    GATEWAY_SESSION_START_LIMIT: '1000000000',
+    GATEWAY_MAX_SESSIONS_PER_USER: '1000000',
+    MEMBER_SEARCH_PER_MINUTE: '1000000',
     ...process.env,
     // what this run owns
     DATABASE_URL: opts.databaseUrl ?? '',

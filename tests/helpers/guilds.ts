@@ -1,4 +1,5 @@
 // Guild fixtures built through the real API: a guild with members joined by invite, and roles.
+import type { App } from '../../server/app.js';
 import type { Guild } from '../../shared/schemas/guild.js';
 import type { Role } from '../../shared/schemas/role.js';
 import { registerUser, uniqueName, type TestUser } from './clients.js';
@@ -35,4 +36,15 @@ export async function grantRole(by: TestUser, guildId: string, users: TestUser[]
   const role = await by.client.roles.create.mutate({ guildId, name: uniqueName('role'), permissions: String(permissions), ...extra });
   for (const u of users) await by.client.members.addRole.mutate({ guildId, userId: u.id, roleId: role.id });
   return role;
+}
+
+/**
+ * `count` more members for a guild, as users written straight to the database (usernames
+ * `${prefix}_<i>`, no password): a guild of thousands cannot be built through the API in a test.
+ */
+export async function seedMembers(app: App, guildId: string, count: number, prefix = uniqueName('seed')): Promise<string[]> {
+  const users = Array.from({ length: count }, (_, i) => ({ id: app.deps.ids.next(), username: `${prefix}_${i}` }));
+  await app.deps.db.user.createMany({ data: users });
+  await app.deps.db.member.createMany({ data: users.map((u) => ({ guildId: BigInt(guildId), userId: u.id })) });
+  return users.map((u) => String(u.id));
 }

@@ -43,6 +43,12 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<R
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'chat-test-data-')),
     RATE_LIMIT_PER_SECOND: '10000',
     RATE_LIMIT_AUTH_PER_MINUTE: '10000',
+    // tests open many sessions of one account at once; the tests of these limits set them low
+    GATEWAY_MAX_CONCURRENCY: '100000',
+    GATEWAY_USER_IDENTIFY_BURST: '100000',
+    GATEWAY_SESSION_START_LIMIT: '1000000',
+    GATEWAY_MAX_SESSIONS_PER_USER: '100000',
+    MEMBER_SEARCH_PER_MINUTE: '100000',
     ...overrides,
   };
 }

@@ -7,12 +7,11 @@ export const gatewayRoutes: Route[] = [
   get('/gateway', async ({ config, req }): Promise<RESTGetAPIGatewayResult> => ({ url: gatewayUrl(req, config) })),
 
   get('/gateway/bot', async ({ call, config, req }): Promise<RESTGetAPIGatewayBotResult> => {
-    await call('users.me'); // authenticates the caller, as Discord requires here
+    const limit = await call('sessions.startLimit'); // also authenticates the caller, as Discord requires here
     return {
       url: gatewayUrl(req, config),
       shards: 1,
-      // this server keeps no per-day identify budget: always a full one
-      session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+      session_start_limit: { total: limit.total, remaining: limit.remaining, reset_after: limit.resetAfterMs, max_concurrency: limit.maxConcurrency },
     };
   }),
 ];
