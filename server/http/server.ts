@@ -8,6 +8,7 @@ import { createContext, parseAuthorization } from '../context.js';
 import type { AppRouter } from '../routers/index.js';
 import { readiness } from './health.js';
 import { routeLabel } from './route-label.js';
+import type { StaticSite } from './static-site.js';
 
 export interface HttpMount {
   /** path prefix, e.g. "/api" */
@@ -32,7 +33,8 @@ function pathOf(req: IncomingMessage): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: HttpMount[], upgrades: UpgradeMount[]) {
+/** `site`: the web app, answering whatever no API path did (server/http/static-site.ts). */
+export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: HttpMount[], upgrades: UpgradeMount[], site?: StaticSite | null) {
   const { metrics, logger } = deps;
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string) {
@@ -60,6 +62,7 @@ export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: Ht
     for (const m of mounts) {
       if (path === m.prefix || path.startsWith(`${m.prefix}/`)) return m.handle(req, res);
     }
+    if (site && (await site.handle(req, res, path))) return;
     sendJson(res, 404, { message: '404: Not Found', code: 0 });
   }
 
