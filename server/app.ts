@@ -12,6 +12,8 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { applyMigrations } from './db/migrate.js';
 import type { AppDeps } from './deps.js';
 import { createHttpServer, type HttpMount, type UpgradeMount } from './http/server.js';
+import { loadStaticSite } from './http/static-site.js';
+import { webSessionMount } from './http/web-session.js';
 import { MemoryCache, RedisCache, TieredCache } from './infra/cache.js';
 import { leaseProcessId, type NodeIdLease } from './infra/node-id.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './infra/rate-limit.js';
@@ -137,7 +139,10 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         }),
     };
 
-    const server = createHttpServer(deps, appRouter, mounts.http?.(deps) ?? [], [trpcUpgrade, ...(mounts.upgrades?.(deps) ?? [])]);
+    const site = await loadStaticSite(config.WEB_DIR);
+    if (!site) logger.warn({ dir: config.WEB_DIR }, 'no web app to serve at / (build it with npm run build)');
+    const httpMounts = [webSessionMount(deps), ...(mounts.http?.(deps) ?? [])];
+    const server = createHttpServer(deps, appRouter, httpMounts, [trpcUpgrade, ...(mounts.upgrades?.(deps) ?? [])], site);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.SERVER_PORT, config.SERVER_HOST, resolve);

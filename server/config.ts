@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { PROJECT_ROOT } from './paths.js';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -49,10 +50,11 @@ const envSchema = z.object({
   SNOWFLAKE_PROCESS_ID: z.preprocess(unsetIfEmpty, wholeNumber().min(0).max(31).optional()),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
   HEAP_GROWING_PERCENT: int(30, 0, 1000),
+  WEB_DIR: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
-export type Config = Env & { JWT_SECRET: string; DATA_DIR: string };
+export type Config = Env & { JWT_SECRET: string; DATA_DIR: string; WEB_DIR: string };
 
 export class ConfigError extends Error {}
 
@@ -76,7 +78,9 @@ export function loadConfig(env: EnvInput = process.env): Config {
     if (cfg.NODE_ENV === 'production') throw new ConfigError('Invalid configuration: JWT_SECRET is required in production');
     secret = persistedSecret(dataDir);
   }
-  return { ...cfg, JWT_SECRET: secret, DATA_DIR: dataDir };
+  // The built web app belongs to the installation, not to where the server was started from.
+  const webDir = path.resolve(PROJECT_ROOT, cfg.WEB_DIR ?? 'web/dist');
+  return { ...cfg, JWT_SECRET: secret, DATA_DIR: dataDir, WEB_DIR: webDir };
 }
 
 const databaseSchema = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true, EMBEDDED_PG_PORT: true, LOG_LEVEL: true });

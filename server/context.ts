@@ -23,6 +23,15 @@ export interface Context {
   /** the WebSocket, for calls made over one (subscriptions check it for backpressure) */
   socket?: WebSocket;
   meta: { rateLimit?: RateLimitResult & { bucket: string } };
+  /** the request's cookies, on the web app's session endpoint only (server/http/web-session.ts) */
+  cookies?: CookieJar;
+}
+
+export interface CookieJar {
+  get(name: string): string | undefined;
+  /** an HttpOnly, SameSite=Strict cookie limited to the endpoint's path */
+  set(name: string, value: string, maxAgeSeconds: number): void;
+  clear(name: string): void;
 }
 
 /** Strips Discord's "Bot " / "Bearer " prefixes; a bare token is accepted too. */

@@ -9,6 +9,7 @@ import type { AppRouter } from '../routers/index.js';
 import { applyCors, parseCorsOrigins } from './cors.js';
 import { readiness } from './health.js';
 import { routeLabel } from './route-label.js';
+import type { StaticSite } from './static-site.js';
 
 export interface HttpMount {
   /** path prefix, e.g. "/api" */
@@ -33,7 +34,8 @@ function pathOf(req: IncomingMessage): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: HttpMount[], upgrades: UpgradeMount[]) {
+/** `site`: the web app, answering whatever no API path did (server/http/static-site.ts). */
+export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: HttpMount[], upgrades: UpgradeMount[], site?: StaticSite | null) {
   const { metrics, logger } = deps;
   const corsOrigins = parseCorsOrigins(deps.config.CORS_ORIGINS);
 
@@ -64,6 +66,7 @@ export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: Ht
     for (const m of mounts) {
       if (path === m.prefix || path.startsWith(`${m.prefix}/`)) return m.handle(req, res);
     }
+    if (site && (await site.handle(req, res, path))) return;
     sendJson(res, 404, { message: '404: Not Found', code: 0 });
   }
 

@@ -18,10 +18,15 @@ const MINUTE = 60_000;
 const ok = z.object({ ok: z.literal(true) });
 
 /** Brute-force protection: per client address, and for logins also per account. */
-async function limitAuth(ctx: Context, account?: string) {
+export async function limitAuth(ctx: Context, account?: string) {
   const limit = ctx.deps.config.RATE_LIMIT_AUTH_PER_MINUTE;
   await rateLimit(ctx, 'auth-ip', ctx.ip, limit, MINUTE);
   if (account) await rateLimit(ctx, 'auth-account', account.toLowerCase(), limit, MINUTE);
+}
+
+/** Refreshes are routine (every few minutes per open client): a looser per-address limit. */
+export async function limitRefresh(ctx: Context) {
+  await rateLimit(ctx, 'auth-ip', ctx.ip, ctx.deps.config.RATE_LIMIT_AUTH_PER_MINUTE * 6, MINUTE);
 }
 
 export const authRouter = router({
@@ -55,7 +60,7 @@ export const authRouter = router({
     .input(refreshInput)
     .output(tokenPair)
     .mutation(async ({ ctx, input }) => {
-      await rateLimit(ctx, 'auth-ip', ctx.ip, ctx.deps.config.RATE_LIMIT_AUTH_PER_MINUTE * 6, MINUTE);
+      await limitRefresh(ctx);
       return auth.refresh(ctx.deps, input.refreshToken);
     }),
 

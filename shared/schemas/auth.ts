@@ -24,6 +24,9 @@ export const tokenPair = z.object({
   user: selfUser,
 });
 
+/** The web app's session: the refresh token stays in an HttpOnly cookie, out of reach of page scripts. */
+export const webSession = tokenPair.omit({ refreshToken: true });
+
 export const refreshInput = z.object({ refreshToken: z.string().min(1).max(512) });
 
 /** A long-lived token (bot token, or a Discord-client login token): valid until revoked. */
