@@ -37,6 +37,9 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       JWT_SECRET: SECRET,
       HEAP_GROWING_PERCENT: 30,
+      MAX_GUILDS_PER_USER: 100,
+      MAX_ROLES_PER_GUILD: 250,
+      MAX_CHANNELS_PER_GUILD: 500,
     });
     expect(cfg.DATABASE_URL).toBeUndefined(); // embedded PostgreSQL
     expect(cfg.REDIS_URL).toBeUndefined(); // in-process bus, cache and rate limits
