@@ -61,6 +61,7 @@ const REASONS: Record<ErrorReason, { code: number; field?: { path: string[]; cod
   NOT_AUTHOR: { code: 50005 },
   EMPTY_MESSAGE: { code: 50006 },
   CANNOT_DM_SELF: { code: 50007 },
+  CANNOT_DM_USER: { code: 50007 },
   NOT_TEXT_CHANNEL: { code: 50008 },
   MISSING_PERMISSIONS: { code: 50013 },
   ROLE_HIERARCHY: { code: 50013 },
