@@ -11,7 +11,7 @@ import { createScratchDatabase } from './helpers/database.js';
 import { startTestServer } from './helpers/server.js';
 
 const PASSWORD = 'correct horse battery';
-const MIGRATION = '20261125120000_username_case_insensitive';
+const MIGRATION = '20261203120000_username_case_insensitive';
 
 let app: App;
 beforeAll(async () => {
