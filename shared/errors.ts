@@ -26,6 +26,12 @@ export const ErrorReasons = [
   'ROLE_HIERARCHY',
   'OWNER_ONLY',
   'CANNOT_DM_SELF',
+  /** opening a DM with someone who shares no guild with the caller (DM_REQUIRE_SHARED_GUILD) */
+  'CANNOT_DM_USER',
+  /** MAX_GUILDS_PER_USER, MAX_ROLES_PER_GUILD, MAX_CHANNELS_PER_GUILD */
+  'MAX_GUILDS',
+  'MAX_ROLES',
+  'MAX_CHANNELS',
   'INVALID_FORM_BODY',
   'SERVICE_UNAVAILABLE',
 ] as const;

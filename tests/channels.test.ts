@@ -128,7 +128,8 @@ describe('channels.delete', () => {
   });
 
   it('cannot delete a DM channel (FORBIDDEN), and validates the id', async () => {
-    const [a, b] = await Promise.all([registerUser(app.url), registerUser(app.url)]);
+    const { owner: a, members } = await createGuild(app.url, { memberCount: 1 });
+    const b = members[0]!;
     const dm = await a.client.dms.open.mutate({ userId: b.id });
     expect(await errorOf(a.client.channels.delete.mutate({ channelId: dm.id }))).toMatchObject({ code: 'FORBIDDEN' });
     expect(await a.client.channels.get.query({ channelId: dm.id })).toMatchObject({ id: dm.id });

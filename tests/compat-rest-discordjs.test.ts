@@ -6,7 +6,7 @@ import { Client, ClientUser, DMChannel, TextChannel } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { registerUser, uniqueName, type TestUser } from './helpers/clients.js';
-import { createGuild, type GuildFixture } from './helpers/guilds.js';
+import { createGuild, joinGuild, type GuildFixture } from './helpers/guilds.js';
 import { startTestServer } from './helpers/server.js';
 
 const SEND_MESSAGES = 1n << 11n;
@@ -178,6 +178,8 @@ describe('discord.js Client (REST managers, no gateway)', () => {
 
   it('fetches users and opens a DM whose recipient is the other user', async () => {
     const other = await registerUser(app.url);
+    // a bot opens DMs with users of its guilds
+    await joinGuild(fx.owner, fx.generalId, [other]);
     const user = await client.users.fetch(other.id);
     expect(user.username).toBe(other.username);
     const dm = await user.createDM();

@@ -137,8 +137,9 @@ describe('users', () => {
 
 describe('DM channels', () => {
   it('POST /users/@me/channels opens (idempotently) a DM listing only the other user', async () => {
-    const a = await registerUser(app.url);
-    const b = await registerUser(app.url);
+    // a new DM needs a guild in common
+    const { owner: a, members } = await createGuild(app.url, { memberCount: 1 });
+    const b = members[0]!;
     const apiA = discordApi(app.url, a.accessToken);
     const first = expectShape(channelShape, (await apiA('POST', '/users/@me/channels', { recipient_id: b.id })).body);
     expect(first).toMatchObject({ type: 1, name: null, recipients: [{ id: b.id, username: b.username }] });

@@ -37,6 +37,10 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       JWT_SECRET: SECRET,
       HEAP_GROWING_PERCENT: 30,
+      MAX_GUILDS_PER_USER: 100,
+      MAX_ROLES_PER_GUILD: 250,
+      MAX_CHANNELS_PER_GUILD: 500,
+      DM_REQUIRE_SHARED_GUILD: true,
     });
     expect(cfg.DATABASE_URL).toBeUndefined(); // embedded PostgreSQL
     expect(cfg.REDIS_URL).toBeUndefined(); // in-process bus, cache and rate limits

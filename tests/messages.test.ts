@@ -9,7 +9,8 @@ import { startTestServer } from './helpers/server.js';
 
 let app: App;
 beforeAll(async () => {
-  app = await startTestServer();
+  // dmFixture pairs users who share no guild, which DM_REQUIRE_SHARED_GUILD would refuse (tests/dms.test.ts covers that)
+  app = await startTestServer({ DM_REQUIRE_SHARED_GUILD: 'false' });
 });
 
 /** Two users with a DM channel, and a third who is not in it. */

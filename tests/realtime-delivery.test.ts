@@ -11,7 +11,8 @@ import { startTestServer } from './helpers/server.js';
 
 let app: App;
 beforeAll(async () => {
-  app = await startTestServer();
+  // the DM test pairs the owner with the outsider, who shares no guild with them (tests/dms.test.ts covers that rule)
+  app = await startTestServer({ DM_REQUIRE_SHARED_GUILD: 'false' });
 });
 
 const VIEW = String(Permissions.VIEW_CHANNEL);

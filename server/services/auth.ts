@@ -33,12 +33,20 @@ export async function register(deps: Deps, input: z.infer<typeof registerInput>)
   }
 }
 
+/**
+ * The account a login names: an email (stored lowercase), or a username in any case. Usernames keep
+ * the case they were registered with and are unique by lower(username) (users_username_lower_key),
+ * which this lookup uses.
+ */
+async function findByLogin(deps: Deps, login: string) {
+  if (login.includes('@')) return deps.db.user.findUnique({ where: { email: login.toLowerCase() } });
+  const [match] = await deps.db.$queryRaw<{ id: bigint }[]>`SELECT id FROM users WHERE lower(username) = lower(${login})`;
+  return match ? deps.db.user.findUnique({ where: { id: match.id } }) : null;
+}
+
 /** Checks credentials (username or email); the same error for an unknown account and a wrong password. */
 export async function checkCredentials(deps: Deps, input: z.infer<typeof loginInput>) {
-  const login = input.login.trim();
-  const user = await deps.db.user.findFirst({
-    where: login.includes('@') ? { email: login.toLowerCase() } : { username: login },
-  });
+  const user = await findByLogin(deps, input.login.trim());
   dummyHash ??= hash('not a real password', ARGON2);
   const ok = await verify(user?.passwordHash ?? (await dummyHash), input.password);
   if (!user || !user.passwordHash || !ok) fail('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Invalid login or password');

@@ -5,6 +5,7 @@ import { ChannelType, type createChannelInput, type overwriteInput, type setOver
 import type { AppDeps } from '../deps.js';
 import { guildTopic } from '../realtime/bus.js';
 import { fail, missingPermissions, notFound } from './errors.js';
+import { lockGuild, requireChannelRoom } from './limits.js';
 import {
   ALL_PERMISSIONS,
   hasPermission,
@@ -16,7 +17,7 @@ import {
 } from './permissions.js';
 import { channelInclude, toChannel } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config'>;
 type ChannelFields = Omit<z.infer<typeof updateChannelInput>, 'channelId'>;
 
 export async function loadChannel(deps: Pick<AppDeps, 'db'>, channelId: bigint) {
@@ -72,18 +73,22 @@ export async function createChannel(deps: Deps, userId: bigint, input: z.infer<t
   const perms = await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_CHANNELS);
   if (fields.parentId) await requireValidParent(deps, guildId, type, BigInt(fields.parentId));
   const overwrites = await initialOverwrites(deps, guildId, perms, permissionOverwrites);
-  // New channels go to the bottom unless a position is given.
-  const last = await deps.db.channel.aggregate({ where: { guildId }, _max: { position: true } });
-  const row = await deps.db.channel.create({
-    data: {
-      id: deps.ids.next(),
-      guildId,
-      type,
-      position: (last._max.position ?? -1) + 1,
-      ...channelData(fields),
-      overwrites: { create: overwrites },
-    },
-    include: channelInclude,
+  const row = await deps.db.$transaction(async (tx) => {
+    await lockGuild(tx, guildId);
+    await requireChannelRoom(tx, deps.config, guildId);
+    // New channels go to the bottom unless a position is given.
+    const last = await tx.channel.aggregate({ where: { guildId }, _max: { position: true } });
+    return tx.channel.create({
+      data: {
+        id: deps.ids.next(),
+        guildId,
+        type,
+        position: (last._max.position ?? -1) + 1,
+        ...channelData(fields),
+        overwrites: { create: overwrites },
+      },
+      include: channelInclude,
+    });
   });
   if (overwrites.length) await invalidateGuildPermissions(deps, guildId);
   const channel = toChannel(row);

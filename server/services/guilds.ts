@@ -6,6 +6,7 @@ import { DEFAULT_EVERYONE_PERMISSIONS } from '../../shared/permissions.js';
 import type { AppDeps } from '../deps.js';
 import { guildTopic, userTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
+import { lockUser, requireGuildRoom } from './limits.js';
 import {
   channelInfo,
   channelPermissions,
@@ -17,7 +18,7 @@ import {
 } from './permissions.js';
 import { channelInclude, guildInclude, toChannel, toGuild } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config'>;
 
 /** The guild as an API object (with its roles); Unknown Guild when it does not exist. */
 export async function loadGuild(deps: Pick<AppDeps, 'db'>, guildId: bigint) {
@@ -28,15 +29,17 @@ export async function loadGuild(deps: Pick<AppDeps, 'db'>, guildId: bigint) {
 export async function createGuild(deps: Deps, ownerId: bigint, input: z.infer<typeof createGuildInput>) {
   const guildId = deps.ids.next();
   const generalId = deps.ids.next();
-  await deps.db.$transaction([
-    deps.db.guild.create({
+  await deps.db.$transaction(async (tx) => {
+    await lockUser(tx, ownerId);
+    await requireGuildRoom(tx, deps.config, ownerId);
+    await tx.guild.create({
       data: { id: guildId, name: input.name, icon: input.icon ?? null, description: input.description ?? null, ownerId, systemChannelId: generalId },
-    }),
+    });
     // @everyone's id is the guild's id (Discord's convention; the permission algorithm relies on it).
-    deps.db.role.create({ data: { id: guildId, guildId, name: '@everyone', permissions: DEFAULT_EVERYONE_PERMISSIONS, position: 0 } }),
-    deps.db.channel.create({ data: { id: generalId, guildId, type: ChannelType.GUILD_TEXT, name: 'general', position: 0 } }),
-    deps.db.member.create({ data: { guildId, userId: ownerId } }),
-  ]);
+    await tx.role.create({ data: { id: guildId, guildId, name: '@everyone', permissions: DEFAULT_EVERYONE_PERMISSIONS, position: 0 } });
+    await tx.channel.create({ data: { id: generalId, guildId, type: ChannelType.GUILD_TEXT, name: 'general', position: 0 } });
+    await tx.member.create({ data: { guildId, userId: ownerId } });
+  });
   const guild = await loadGuild(deps, guildId);
   await deps.bus.publish([userTopic(ownerId)], { type: 'GUILD_CREATE', guildId: guild.id, data: guild });
   return guild;

@@ -8,11 +8,12 @@ import { Prisma } from '../db/prisma.js';
 import { guildTopic, userTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
 import { listGuildChannels, loadGuild } from './guilds.js';
+import { lockUser, requireGuildRoom } from './limits.js';
 import { loadMember } from './members.js';
 import { channelInfo, invalidateGuildPermissions, Permissions, requireChannelPermission, requireGuildPermission } from './permissions.js';
 import { inviteInclude, toInvite } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config'>;
 
 const CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const CODE_LENGTH = 8;
@@ -80,25 +81,24 @@ export async function previewInvite(deps: Deps, code: string) {
 /**
  * Joins the invite's guild. The use is counted by a conditional UPDATE (one statement, re-checked by
  * PostgreSQL under the row lock) in the same transaction as the membership, so concurrent accepts
- * can never exceed max_uses, and a join that fails (e.g. the same user twice at once) gives its use
- * back. Someone already in the guild just gets the guild.
+ * can never exceed max_uses, and a join that fails gives its use back. The joiner's row is locked
+ * first: their joins and guild creations queue, so MAX_GUILDS_PER_USER holds and the same user
+ * accepting twice at once finds the first membership. Someone already in the guild just gets the guild.
  */
 export async function acceptInvite(deps: Deps, userId: bigint, code: string) {
   const invite = await deps.db.invite.findFirst({ where: { code, ...usable(deps.db) }, select: { guildId: true } });
   if (!invite) return notFound.invite();
   const { guildId } = invite;
-  const already = await deps.db.member.findUnique({ where: { guildId_userId: { guildId, userId } }, select: { userId: true } });
-  if (already) return loadGuild(deps, guildId);
-  try {
-    await deps.db.$transaction(async (tx) => {
-      const used = await tx.$executeRaw`UPDATE invites SET uses = uses + 1 WHERE code = ${code} AND (max_uses = 0 OR uses < max_uses)`;
-      if (used === 0) notFound.invite();
-      await tx.member.create({ data: { guildId, userId } });
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) return loadGuild(deps, guildId);
-    throw err;
-  }
+  const joined = await deps.db.$transaction(async (tx) => {
+    await lockUser(tx, userId);
+    if (await tx.member.findUnique({ where: { guildId_userId: { guildId, userId } }, select: { userId: true } })) return false;
+    await requireGuildRoom(tx, deps.config, userId);
+    const used = await tx.$executeRaw`UPDATE invites SET uses = uses + 1 WHERE code = ${code} AND (max_uses = 0 OR uses < max_uses)`;
+    if (used === 0) notFound.invite();
+    await tx.member.create({ data: { guildId, userId } });
+    return true;
+  });
+  if (!joined) return loadGuild(deps, guildId);
   await invalidateGuildPermissions(deps, guildId);
   const [guild, member] = await Promise.all([loadGuild(deps, guildId), loadMember(deps, guildId, userId)]);
   await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_MEMBER_ADD', guildId: guild.id, data: member });

@@ -8,11 +8,11 @@ import type { AppDeps } from '../deps.js';
 import type { Db } from '../db/prisma.js';
 import { guildTopic } from '../realtime/bus.js';
 import { fail, missingPermissions, notFound } from './errors.js';
+import { lockGuild, requireRoleRoom, type Tx } from './limits.js';
 import { ALL_PERMISSIONS, highestRolePosition, invalidateGuildPermissions, Permissions, requireGuildPermission } from './permissions.js';
 import { toRole } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids'>;
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config'>;
 
 const roleHierarchy = (): never => fail('FORBIDDEN', 'ROLE_HIERARCHY', 'Missing Permissions: role hierarchy');
 
@@ -39,11 +39,6 @@ function requireHeldPermissions(actorPerms: bigint, requested: bigint) {
 export async function findRole(db: Db | Tx, guildId: bigint, roleId: bigint) {
   const role = await db.role.findUnique({ where: { id: roleId } });
   return role && role.guildId === guildId ? role : notFound.role();
-}
-
-/** Serializes role reordering within one guild (positions must stay dense under concurrency). */
-async function lockGuild(tx: Tx, guildId: bigint) {
-  await tx.$queryRaw`SELECT 1 FROM guilds WHERE id = ${guildId} FOR UPDATE`;
 }
 
 async function topPosition(tx: Tx, guildId: bigint) {
@@ -81,6 +76,7 @@ export async function createRole(deps: Deps, userId: bigint, input: z.infer<type
   if (wanted > (await highestRolePosition(deps, guildId, userId))) roleHierarchy();
   const role = await deps.db.$transaction(async (tx) => {
     await lockGuild(tx, guildId);
+    await requireRoleRoom(tx, deps.config, guildId);
     const position = Math.min(wanted, (await topPosition(tx, guildId)) + 1);
     await shiftRoles(tx, guildId, 1, position);
     return tx.role.create({
