@@ -3,7 +3,8 @@
 import { Client, Events, GatewayIntentBits, type Message, type TextChannel } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
-import { httpClient, registerUser, type TestUser } from './helpers/clients.js';
+import { registerUser, type TestUser } from './helpers/clients.js';
+import { addBotToGuild } from './helpers/bots.js';
 import { connectGateway } from './helpers/gateway.js';
 import { startTestServer } from './helpers/server.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
@@ -41,8 +42,7 @@ beforeAll(async () => {
   channelId = guild.systemChannelId!;
   const created = await owner.client.auth.createBot.mutate({ username: `djs_bot_${Date.now() % 100000}` });
   botId = created.bot.id;
-  const invite = await owner.client.invites.create.mutate({ channelId });
-  await httpClient(app.url, created.token).invites.accept.mutate({ code: invite.code });
+  await addBotToGuild(owner.client, botId, guildId);
 
   bot = new Client({
     intents: [

@@ -11,6 +11,8 @@ import { rolesRouter } from './roles.js';
 import { membersRouter } from './members.js';
 import { invitesRouter } from './invites.js';
 import { presenceRouter } from './presence.js';
+import { applicationsRouter } from './applications.js';
+import { oauth2Router } from './oauth2.js';
 import { router } from '../trpc.js';
 
 export const appRouter = router({
@@ -26,6 +28,8 @@ export const appRouter = router({
   members: membersRouter,
   invites: invitesRouter,
   presence: presenceRouter,
+  applications: applicationsRouter,
+  oauth2: oauth2Router,
 });
 
 export type AppRouter = typeof appRouter;

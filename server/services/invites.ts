@@ -5,11 +5,11 @@ import { ChannelType } from '../../shared/schemas/channel.js';
 import type { createInviteInput } from '../../shared/schemas/invite.js';
 import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
-import { guildTopic, userTopic } from '../realtime/bus.js';
+import { guildTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
 import { loadGuild } from './guilds.js';
-import { loadMember } from './members.js';
-import { invalidateGuildPermissions, Permissions, requireChannelPermission, requireGuildPermission } from './permissions.js';
+import { announceJoin } from './members.js';
+import { Permissions, requireChannelPermission, requireGuildPermission } from './permissions.js';
 import { inviteInclude, toInvite } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids'>;
@@ -85,11 +85,7 @@ export async function acceptInvite(deps: Deps, userId: bigint, code: string) {
     if (isUniqueViolation(err)) return loadGuild(deps, guildId);
     throw err;
   }
-  await invalidateGuildPermissions(deps, guildId);
-  const [guild, member] = await Promise.all([loadGuild(deps, guildId), loadMember(deps, guildId, userId)]);
-  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_MEMBER_ADD', guildId: guild.id, data: member });
-  await deps.bus.publish([userTopic(userId)], { type: 'GUILD_CREATE', guildId: guild.id, data: guild });
-  return guild;
+  return announceJoin(deps, guildId, userId);
 }
 
 async function findInvite(deps: Deps, code: string) {

@@ -1,6 +1,7 @@
 // The route tables: Discord's API (v6..v10 and unversioned) and the original spec's /api/v1.
 // They share every route but the account ones.
 import { RouteTable } from '../route-table.js';
+import { applicationRoutes } from './applications.js';
 import { discordAuthRoutes, v1AuthRoutes } from './auth.js';
 import { channelRoutes } from './channels.js';
 import { gatewayRoutes } from './gateway.js';
@@ -11,7 +12,7 @@ import { messageRoutes } from './messages.js';
 import { roleRoutes } from './roles.js';
 import { userRoutes } from './users.js';
 
-const shared = [...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...memberRoutes, ...roleRoutes, ...inviteRoutes];
+const shared = [...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...memberRoutes, ...roleRoutes, ...inviteRoutes, ...applicationRoutes];
 
 export const discordRoutes = new RouteTable([...discordAuthRoutes, ...shared]);
 export const v1Routes = new RouteTable([...v1AuthRoutes, ...shared]);
