@@ -2,6 +2,7 @@
 // discord-api-types so a missing or misnamed field is a compile error. Used by the REST layer and
 // the gateway. Fields this server has no concept of get Discord's neutral defaults (flags: none).
 import type {
+  APIApplication,
   APIChannel,
   APIExtendedInvite,
   APIGuild,
@@ -10,6 +11,7 @@ import type {
   APIOverwrite,
   APIRole,
   APIUser,
+  ApplicationFlags,
   ChannelFlags,
   ChannelType,
   GuildMemberFlags,
@@ -20,7 +22,7 @@ import type {
   UserFlags,
 } from 'discord-api-types/v10';
 import type { z } from 'zod';
-import type { Channel, Guild, Invite, Member, Message, PermissionOverwrite, PublicUser, Role, SelfUser } from '../shared/schemas/index.js';
+import type { Application, Channel, Guild, Invite, Member, Message, PermissionOverwrite, PublicUser, Role, SelfUser } from '../shared/schemas/index.js';
 import type { myGuild } from '../shared/schemas/guild.js';
 
 export type MyGuild = z.infer<typeof myGuild>;
@@ -53,9 +55,10 @@ export function toDiscordRole(r: Role): APIRole {
     unicode_emoji: null,
     position: r.position,
     permissions: r.permissions,
-    managed: false,
+    managed: r.managed,
     mentionable: r.mentionable,
     flags: 0 as RoleFlags,
+    ...(r.botId ? { tags: { bot_id: r.botId } } : {}),
   };
 }
 
@@ -221,5 +224,27 @@ export function toDiscordInvite(i: Invite): APIExtendedInvite {
     max_age: i.maxAge,
     temporary: false,
     created_at: i.createdAt,
+  };
+}
+
+/** An application with its owner and bot, as GET /applications/@me and the developer routes answer. */
+export function toDiscordApplication(a: Application): APIApplication {
+  return {
+    id: a.id,
+    name: a.name,
+    icon: a.icon,
+    description: a.description,
+    summary: '',
+    bot_public: a.botPublic,
+    bot_require_code_grant: false,
+    bot: toDiscordUser(a.bot),
+    owner: toDiscordUser(a.owner),
+    team: null,
+    verify_key: a.verifyKey,
+    flags: a.flags as ApplicationFlags,
+    flags_new: String(a.flags),
+    interactions_endpoint_url: a.interactionsEndpointUrl,
+    redirect_uris: [],
+    rpc_origins: [],
   };
 }

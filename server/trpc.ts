@@ -73,3 +73,9 @@ export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (ctx.limitCalls) await rateLimit(ctx, 'user', String(user.id), ctx.deps.config.RATE_LIMIT_PER_SECOND, 1000);
   return next({ ctx: { ...ctx, user } });
 });
+
+/** Procedures only people may call (Discord answers bots with 20001 "Bots cannot use this endpoint"). */
+export const userProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.bot) fail('FORBIDDEN', 'BOTS_FORBIDDEN', 'Bots cannot use this endpoint');
+  return next();
+});

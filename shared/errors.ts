@@ -10,6 +10,11 @@ export const ErrorReasons = [
   'UNKNOWN_USER',
   'UNKNOWN_INVITE',
   'UNKNOWN_SESSION',
+  'UNKNOWN_APPLICATION',
+  /** bot accounts may not do this (create applications, accept invites) */
+  'BOTS_FORBIDDEN',
+  /** MAX_BOTS_PER_USER reached */
+  'MAX_APPLICATIONS',
   'MISSING_ACCESS',
   'MISSING_PERMISSIONS',
   'NOT_AUTHOR',

@@ -5,6 +5,7 @@ import { ChannelType, Routes, type APIMessage, type APIUser, type RESTGetAPIGate
 import { Client, ClientUser, DMChannel, TextChannel } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
+import { addBotToGuild } from './helpers/bots.js';
 import { registerUser, uniqueName, type TestUser } from './helpers/clients.js';
 import { createGuild, joinGuild, type GuildFixture } from './helpers/guilds.js';
 import { startTestServer } from './helpers/server.js';
@@ -47,8 +48,7 @@ beforeAll(async () => {
   botToken = bot.token;
   botId = bot.bot.id;
   rest = restClient(botToken);
-  const invite = await fx.owner.client.invites.create.mutate({ channelId: fx.generalId, maxAge: 0 });
-  await rest.post(Routes.invite(invite.code), { body: {} });
+  await addBotToGuild(fx.owner.client, botId, fx.guild.id);
 });
 
 describe('@discordjs/rest', () => {

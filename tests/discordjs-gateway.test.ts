@@ -4,6 +4,7 @@ import { Client, Events, GatewayIntentBits, type Message, type TextChannel } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { httpClient, registerUser, uniqueName, type TestUser } from './helpers/clients.js';
+import { addBotToGuild } from './helpers/bots.js';
 import { connectGateway } from './helpers/gateway.js';
 import { seedMembers } from './helpers/guilds.js';
 import { startTestServer } from './helpers/server.js';
@@ -44,8 +45,7 @@ beforeAll(async () => {
   const created = await owner.client.auth.createBot.mutate({ username: `djs_bot_${Date.now() % 100000}` });
   botId = created.bot.id;
   botToken = created.token;
-  const invite = await owner.client.invites.create.mutate({ channelId });
-  await httpClient(app.url, created.token).invites.accept.mutate({ code: invite.code });
+  await addBotToGuild(owner.client, botId, guildId);
 
   bot = new Client({
     intents: [

@@ -16,7 +16,8 @@ import { AppErrorCause } from '../../server/services/errors.js';
 import { startSession } from '../../server/services/session-limits.js';
 import { tokenExpiresAt } from '../../server/services/tokens.js';
 import { authenticate, type AuthUser } from '../../server/trpc.js';
-import { toDiscordSelfUser } from '../serializers.js';
+import { parseClientJson } from '../json.js';
+import { toDiscordMember, toDiscordSelfUser } from '../serializers.js';
 import { createCaller, type Caller } from './caller.js';
 import { dispatchJson } from './dispatch-cache.js';
 import { hasIntent, requiredIntent } from './dispatch.js';
@@ -124,7 +125,7 @@ export class GatewayConnection {
     if (isBinary || data.length > MAX_PAYLOAD_BYTES) return this.close(Close.DECODE_ERROR, 'Error while decoding payload.');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(data.toString('utf8'));
+      parsed = parseClientJson(data.toString('utf8'));
     } catch {
       return this.close(Close.DECODE_ERROR, 'Error while decoding payload.');
     }
@@ -207,7 +208,12 @@ export class GatewayConnection {
     if (d.presence) await this.setPresence(this.caller!, d.presence.status);
     await this.runStream(undefined, async () => {
       const caller = this.caller!;
-      const [me, guilds, base] = await Promise.all([caller.users.me(), guildCreatePayloads(caller, this.record!.header.largeThreshold), this.gw.deps.bus.currentId()]);
+      const [me, guilds, base, app] = await Promise.all([
+        caller.users.me(),
+        guildCreatePayloads(caller, this.record!.header.largeThreshold),
+        this.gw.deps.bus.currentId(),
+        user.bot ? caller.applications.current() : undefined,
+      ]);
       this.dispatch('READY', {
         v: 10,
         user: toDiscordSelfUser(me),
@@ -215,7 +221,8 @@ export class GatewayConnection {
         session_id: this.sessionId,
         resume_gateway_url: this.gw.resumeUrl,
         session_type: 'normal',
-        application: { id: me.id, flags: 0 },
+        // a bot's application; people have none, and get their own id as Discord's user clients do
+        application: { id: app?.id ?? me.id, flags: app?.flags ?? 0 },
         private_channels: [],
         presences: [],
         relationships: [],
@@ -295,7 +302,8 @@ export class GatewayConnection {
     if (item.kind === 'resync') return this.resynced();
     if (item.kind === 'caught-up') {
       this.resumeSeq = -1;
-      this.dispatch('RESUMED', null);
+      // an object, as Discord sends it: discord.py writes into it
+      this.dispatch('RESUMED', {});
       this.addMark(item.id);
       return;
     }

@@ -77,7 +77,8 @@ const status = z.enum(['online', 'idle', 'dnd', 'invisible', 'offline']);
 export const presencePayload = z.object({
   since: z.number().int().nullable().optional(),
   activities: z.array(z.unknown()).max(10).optional(),
-  status,
+  // discord.py's IDENTIFY sends null when only an activity was set: Discord takes that as online
+  status: status.nullable().transform((s) => s ?? 'online'),
   afk: z.boolean().optional(),
 });
 

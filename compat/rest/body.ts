@@ -1,6 +1,7 @@
 // Reads a Discord REST request body: JSON objects only, bounded in size. An empty body is `{}`
-// (discord.js sends none for PUT role / POST typing).
+// (discord.js sends none for PUT role / POST typing). Integer snowflakes keep every digit (../json.ts).
 import type { IncomingMessage } from 'node:http';
+import { parseClientJson } from '../json.js';
 import { requestErrors } from './errors.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -36,7 +37,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   if (!isJson(req.headers['content-type'])) throw requestErrors.wrongContentType();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString('utf8'));
+    parsed = parseClientJson(raw.toString('utf8'));
   } catch {
     throw requestErrors.invalidJson();
   }

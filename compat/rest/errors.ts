@@ -53,6 +53,10 @@ const REASONS: Record<ErrorReason, { code: number; field?: { path: string[]; cod
   UNKNOWN_ROLE: { code: 10011 },
   UNKNOWN_USER: { code: 10013 },
   UNKNOWN_SESSION: { code: 10020 },
+  UNKNOWN_APPLICATION: { code: 10002 },
+  BOTS_FORBIDDEN: { code: 20001 },
+  // Discord's "OAuth2 application limit reached"
+  MAX_APPLICATIONS: { code: 50011 },
   SLOWMODE: { code: 20016 },
   MAX_GUILDS: { code: 30001 },
   MAX_ROLES: { code: 30005 },

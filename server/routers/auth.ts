@@ -11,8 +11,10 @@ import {
 } from '../../shared/schemas/auth.js';
 import type { Context } from '../context.js';
 import * as auth from '../services/auth.js';
-import { toPublicUser, toSelfUser } from '../services/serialize.js';
-import { protectedProcedure, publicProcedure, rateLimit, router } from '../trpc.js';
+import * as applications from '../services/applications.js';
+import { limitApplicationCreation } from './applications.js';
+import { toSelfUser } from '../services/serialize.js';
+import { protectedProcedure, publicProcedure, rateLimit, router, userProcedure } from '../trpc.js';
 
 const MINUTE = 60_000;
 const ok = z.object({ ok: z.literal(true) });
@@ -74,27 +76,26 @@ export const authRouter = router({
     revoked: await auth.revokeAllSessions(ctx.deps, ctx.user.id),
   })),
 
-  createBot: protectedProcedure
+  /** An application named after the bot, with its bot and a token (applications.* has the rest). */
+  createBot: userProcedure
     .input(createBotInput)
     .output(botTokenOutput)
-    .mutation(({ ctx, input }) => auth.createBot(ctx.deps, ctx.user.id, input.username)),
+    .mutation(async ({ ctx, input }) => {
+      await limitApplicationCreation(ctx);
+      return applications.createBot(ctx.deps, ctx.user.id, input.username);
+    }),
 
-  /** Revokes every token of an owned bot and issues a new one. */
-  resetBotToken: protectedProcedure
+  /** Revokes every token of an owned bot and issues a new one (applications.resetBotToken by bot id). */
+  resetBotToken: userProcedure
     .input(revokeBotTokenInput)
     .output(botTokenOutput)
     .mutation(async ({ ctx, input }) => {
-      const bot = await auth.ownedBot(ctx.deps, ctx.user.id, BigInt(input.botId));
-      await auth.revokeAllSessions(ctx.deps, bot.id);
-      return { bot: toPublicUser(bot), token: await auth.issueLongLivedToken(ctx.deps, bot.id) };
+      const { token } = await applications.resetBotToken(ctx.deps, ctx.user.id, BigInt(input.botId));
+      return { token, bot: (await applications.getApplication(ctx.deps, ctx.user.id, BigInt(input.botId))).bot };
     }),
 
-  revokeBotTokens: protectedProcedure
+  revokeBotTokens: userProcedure
     .input(revokeBotTokenInput)
     .output(ok)
-    .mutation(async ({ ctx, input }) => {
-      const bot = await auth.ownedBot(ctx.deps, ctx.user.id, BigInt(input.botId));
-      await auth.revokeAllSessions(ctx.deps, bot.id);
-      return { ok: true as const };
-    }),
+    .mutation(({ ctx, input }) => applications.revokeBotTokens(ctx.deps, ctx.user.id, BigInt(input.botId))),
 });

@@ -12,6 +12,8 @@ import { membersRouter } from './members.js';
 import { invitesRouter } from './invites.js';
 import { presenceRouter } from './presence.js';
 import { sessionsRouter } from './sessions.js';
+import { applicationsRouter } from './applications.js';
+import { oauth2Router } from './oauth2.js';
 import { router } from '../trpc.js';
 
 export const appRouter = router({
@@ -28,6 +30,8 @@ export const appRouter = router({
   invites: invitesRouter,
   presence: presenceRouter,
   sessions: sessionsRouter,
+  applications: applicationsRouter,
+  oauth2: oauth2Router,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,7 +3,7 @@ import { idInput } from '../../shared/schemas/common.js';
 import { guild } from '../../shared/schemas/guild.js';
 import { createGuildInviteInput, createInviteInput, invite, inviteCodeInput } from '../../shared/schemas/invite.js';
 import * as invites from '../services/invites.js';
-import { protectedProcedure, publicProcedure, rateLimit, router } from '../trpc.js';
+import { protectedProcedure, publicProcedure, rateLimit, router, userProcedure } from '../trpc.js';
 
 export const invitesRouter = router({
   create: protectedProcedure
@@ -25,7 +25,8 @@ export const invitesRouter = router({
       return invites.previewInvite(ctx.deps, input.code);
     }),
 
-  accept: protectedProcedure
+  /** People only: bots join through oauth2.authorizeBot. */
+  accept: userProcedure
     .input(inviteCodeInput)
     .output(guild)
     .mutation(({ ctx, input }) => invites.acceptInvite(ctx.deps, ctx.user.id, input.code)),

@@ -7,7 +7,7 @@ import type { loginInput, registerInput } from '../../shared/schemas/auth.js';
 import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
 import { fail } from './errors.js';
-import { toPublicUser, toSelfUser } from './serialize.js';
+import { toSelfUser } from './serialize.js';
 import { hashToken, newRefreshToken, signAccessToken, signLongLivedToken } from './tokens.js';
 
 const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -108,21 +108,4 @@ export async function revokeAllSessions(deps: Deps, userId: bigint) {
   await deps.db.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
   await Promise.all(sessions.map((s) => deps.sessions.forget(s.id)));
   return sessions.length;
-}
-
-export async function createBot(deps: Deps, ownerId: bigint, username: string) {
-  try {
-    const bot = await deps.db.user.create({ data: { id: deps.ids.next(), username, bot: true, botOwnerId: ownerId } });
-    return { bot: toPublicUser(bot), token: await issueLongLivedToken(deps, bot.id) };
-  } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') fail('CONFLICT', 'USERNAME_TAKEN', 'Username is already taken');
-    throw err;
-  }
-}
-
-/** The bot, if the caller owns it; Unknown User otherwise (others learn nothing about it). */
-export async function ownedBot(deps: Deps, ownerId: bigint, botId: bigint) {
-  const bot = await deps.db.user.findUnique({ where: { id: botId } });
-  if (!bot || !bot.bot || bot.botOwnerId !== ownerId) fail('NOT_FOUND', 'UNKNOWN_USER', 'Unknown User');
-  return bot;
 }

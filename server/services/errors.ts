@@ -24,6 +24,7 @@ export const notFound = {
   role: () => fail('NOT_FOUND', 'UNKNOWN_ROLE', 'Unknown Role'),
   user: () => fail('NOT_FOUND', 'UNKNOWN_USER', 'Unknown User'),
   invite: () => fail('NOT_FOUND', 'UNKNOWN_INVITE', 'Unknown Invite'),
+  application: () => fail('NOT_FOUND', 'UNKNOWN_APPLICATION', 'Unknown Application'),
 };
 
 export const missingPermissions = (): never => fail('FORBIDDEN', 'MISSING_PERMISSIONS', 'Missing Permissions');

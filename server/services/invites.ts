@@ -5,12 +5,12 @@ import { ChannelType } from '../../shared/schemas/channel.js';
 import type { createGuildInviteInput, createInviteInput } from '../../shared/schemas/invite.js';
 import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
-import { guildTopic, userTopic } from '../realtime/bus.js';
+import { guildTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
 import { listGuildChannels, loadGuild } from './guilds.js';
 import { lockUser, requireGuildRoom } from './limits.js';
-import { loadMember } from './members.js';
-import { channelInfo, invalidateGuildPermissions, Permissions, requireChannelPermission, requireGuildPermission } from './permissions.js';
+import { announceJoin } from './members.js';
+import { channelInfo, Permissions, requireChannelPermission, requireGuildPermission } from './permissions.js';
 import { inviteInclude, toInvite } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config'>;
@@ -99,11 +99,7 @@ export async function acceptInvite(deps: Deps, userId: bigint, code: string) {
     return true;
   });
   if (!joined) return loadGuild(deps, guildId);
-  await invalidateGuildPermissions(deps, guildId);
-  const [guild, member] = await Promise.all([loadGuild(deps, guildId), loadMember(deps, guildId, userId)]);
-  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_MEMBER_ADD', guildId: guild.id, data: member });
-  await deps.bus.publish([userTopic(userId)], { type: 'GUILD_CREATE', guildId: guild.id, data: guild });
-  return guild;
+  return announceJoin(deps, guildId, userId);
 }
 
 async function findInvite(deps: Deps, code: string) {

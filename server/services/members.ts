@@ -5,8 +5,9 @@ import type { MemberPresence } from '../../shared/schemas/presence.js';
 import type { AppDeps } from '../deps.js';
 import { guildTopic, userTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
+import { loadGuild } from './guilds.js';
 import { invalidateGuildPermissions, Permissions, requireGuildPermission } from './permissions.js';
-import { findRole, requireMemberBelowActor, requireRoleBelowActor } from './roles.js';
+import { deleteManagedRole, findRole, managedRole, requireMemberBelowActor, requireRoleBelowActor } from './roles.js';
 import { memberInclude, toMember } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus'>;
@@ -18,11 +19,20 @@ export async function loadMember(deps: Pick<AppDeps, 'db'>, guildId: bigint, use
 }
 
 /** Announces a member's new state to the guild after a permission-relevant change. */
-async function memberUpdated(deps: Deps, guildId: bigint, userId: bigint) {
+export async function memberUpdated(deps: Deps, guildId: bigint, userId: bigint) {
   await invalidateGuildPermissions(deps, guildId);
   const member = await loadMember(deps, guildId, userId);
   await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_MEMBER_UPDATE', guildId: String(guildId), data: member });
   return member;
+}
+
+/** Someone joined (invite or bot authorization): the guild hears GUILD_MEMBER_ADD, the newcomer's own stream GUILD_CREATE. */
+export async function announceJoin(deps: Deps, guildId: bigint, userId: bigint) {
+  await invalidateGuildPermissions(deps, guildId);
+  const [guild, member] = await Promise.all([loadGuild(deps, guildId), loadMember(deps, guildId, userId)]);
+  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_MEMBER_ADD', guildId: guild.id, data: member });
+  await deps.bus.publish([userTopic(userId)], { type: 'GUILD_CREATE', guildId: guild.id, data: guild });
+  return guild;
 }
 
 export async function listMembers(deps: Deps, userId: bigint, input: z.infer<typeof listMembersInput>) {
@@ -82,13 +92,14 @@ export async function getMember(deps: Deps, userId: bigint, guildId: bigint, tar
 }
 
 /**
- * Removes a member (leave or kick). The guild hears GUILD_MEMBER_REMOVE ({guildId, user}); the removed
+ * Removes a member (leave, kick, or its application deleted); a bot's managed role goes with it. The guild hears GUILD_MEMBER_REMOVE ({guildId, user}); the removed
  * user's own stream hears GUILD_DELETE ({id}) so their clients drop the guild.
  */
-async function removeMember(deps: Deps, guildId: bigint, userId: bigint) {
+export async function removeMember(deps: Deps, guildId: bigint, userId: bigint) {
   const removed = await loadMember(deps, guildId, userId);
   const { count } = await deps.db.member.deleteMany({ where: { guildId, userId } });
   if (count === 0) return notFound.member();
+  if (removed.user.bot) await deleteManagedRole(deps, guildId, userId);
   await invalidateGuildPermissions(deps, guildId);
   await deps.bus.publish([guildTopic(guildId)], {
     type: 'GUILD_MEMBER_REMOVE',
@@ -142,6 +153,7 @@ async function requireAssignable(deps: Deps, userId: bigint, guildId: bigint, ta
   await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_ROLES);
   if (roleId === guildId) fail('BAD_REQUEST', 'INVALID_FORM_BODY', 'The @everyone role cannot be assigned');
   const role = await findRole(deps.db, guildId, roleId);
+  if (role.botId !== null) managedRole();
   await loadMember(deps, guildId, targetId);
   await requireRoleBelowActor(deps, guildId, userId, role.position);
 }

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { createRoleInput, updateRoleInput } from '../../shared/schemas/role.js';
 import type { AppDeps } from '../deps.js';
-import type { Db } from '../db/prisma.js';
+import type { Db, Prisma } from '../db/prisma.js';
 import { guildTopic } from '../realtime/bus.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { lockGuild, requireRoleRoom, type Tx } from './limits.js';
@@ -13,6 +13,9 @@ import { ALL_PERMISSIONS, highestRolePosition, invalidateGuildPermissions, Permi
 import { toRole } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config'>;
+
+/** A bot's managed role comes and goes with the bot; nobody assigns or deletes it by hand. */
+export const managedRole = (): never => fail('BAD_REQUEST', 'INVALID_FORM_BODY', "A bot's managed role cannot be assigned, removed or deleted by hand");
 
 const roleHierarchy = (): never => fail('FORBIDDEN', 'ROLE_HIERARCHY', 'Missing Permissions: role hierarchy');
 
@@ -54,9 +57,18 @@ function shiftRoles(tx: Tx, guildId: bigint, by: 1 | -1, from: number, to?: numb
   });
 }
 
-async function afterRoleChange(deps: Deps, guildId: bigint, type: 'GUILD_ROLE_CREATE' | 'GUILD_ROLE_UPDATE' | 'GUILD_ROLE_DELETE', data: unknown) {
+export async function afterRoleChange(deps: Pick<AppDeps, 'db' | 'cache' | 'bus'>, guildId: bigint, type: 'GUILD_ROLE_CREATE' | 'GUILD_ROLE_UPDATE' | 'GUILD_ROLE_DELETE', data: unknown) {
   await invalidateGuildPermissions(deps, guildId);
   await deps.bus.publish([guildTopic(guildId)], { type, guildId: String(guildId), data });
+}
+
+type NewRole = Pick<Prisma.RoleUncheckedCreateInput, 'name' | 'permissions' | 'color' | 'hoist' | 'mentionable' | 'botId'>;
+
+/** Inserts a role at `wanted` (capped at the top + 1); roles from there up move up one. Call with the guild locked. */
+export async function insertRole(tx: Tx, deps: Pick<AppDeps, 'ids'>, guildId: bigint, wanted: number, role: NewRole) {
+  const position = Math.min(wanted, (await topPosition(tx, guildId)) + 1);
+  await shiftRoles(tx, guildId, 1, position);
+  return tx.role.create({ data: { id: deps.ids.next(), guildId, position, ...role } });
 }
 
 export async function listRoles(deps: Deps, userId: bigint, guildId: bigint) {
@@ -77,19 +89,12 @@ export async function createRole(deps: Deps, userId: bigint, input: z.infer<type
   const role = await deps.db.$transaction(async (tx) => {
     await lockGuild(tx, guildId);
     await requireRoleRoom(tx, deps.config, guildId);
-    const position = Math.min(wanted, (await topPosition(tx, guildId)) + 1);
-    await shiftRoles(tx, guildId, 1, position);
-    return tx.role.create({
-      data: {
-        id: deps.ids.next(),
-        guildId,
-        name: input.name ?? 'new role',
-        permissions,
-        color: input.color ?? 0,
-        hoist: input.hoist ?? false,
-        mentionable: input.mentionable ?? false,
-        position,
-      },
+    return insertRole(tx, deps, guildId, wanted, {
+      name: input.name ?? 'new role',
+      permissions,
+      color: input.color ?? 0,
+      hoist: input.hoist ?? false,
+      mentionable: input.mentionable ?? false,
     });
   });
   const out = toRole(role);
@@ -133,15 +138,31 @@ export async function deleteRole(deps: Deps, userId: bigint, guildId: bigint, ro
   await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_ROLES);
   if (roleId === guildId) fail('BAD_REQUEST', 'INVALID_FORM_BODY', 'The @everyone role cannot be deleted');
   const current = await findRole(deps.db, guildId, roleId);
+  if (current.botId !== null) managedRole();
   await requireRoleBelowActor(deps, guildId, userId, current.position);
   await deps.db.$transaction(async (tx) => {
     await lockGuild(tx, guildId);
-    const now = await findRole(tx, guildId, roleId);
-    await tx.role.delete({ where: { id: roleId } });
-    await tx.permissionOverwrite.deleteMany({ where: { targetId: roleId, type: 0, channel: { guildId } } });
-    await shiftRoles(tx, guildId, -1, now.position + 1);
+    await removeRoleRow(tx, guildId, await findRole(tx, guildId, roleId));
   });
   // data: {guildId, roleId} of the deleted role
   await afterRoleChange(deps, guildId, 'GUILD_ROLE_DELETE', { guildId: String(guildId), roleId: String(roleId) });
   return { ok: true as const };
+}
+
+/** Deletes a role with its overwrites and assignments; the roles above move down one. Call with the guild locked. */
+async function removeRoleRow(tx: Tx, guildId: bigint, role: { id: bigint; position: number }) {
+  await tx.role.delete({ where: { id: role.id } });
+  await tx.permissionOverwrite.deleteMany({ where: { targetId: role.id, type: 0, channel: { guildId } } });
+  await shiftRoles(tx, guildId, -1, role.position + 1);
+}
+
+/** A bot left the guild: its managed role goes too (as on Discord). */
+export async function deleteManagedRole(deps: Pick<AppDeps, 'db' | 'cache' | 'bus'>, guildId: bigint, botId: bigint) {
+  const removed = await deps.db.$transaction(async (tx) => {
+    await lockGuild(tx, guildId);
+    const role = await tx.role.findUnique({ where: { guildId_botId: { guildId, botId } } });
+    if (role) await removeRoleRow(tx, guildId, role);
+    return role;
+  });
+  if (removed) await afterRoleChange(deps, guildId, 'GUILD_ROLE_DELETE', { guildId: String(guildId), roleId: String(removed.id) });
 }

@@ -28,6 +28,8 @@ export function toRole(r: Rows.Role): Role {
     position: r.position,
     hoist: r.hoist,
     mentionable: r.mentionable,
+    managed: r.botId !== null,
+    botId: id(r.botId),
   };
 }
 

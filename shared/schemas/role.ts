@@ -10,6 +10,10 @@ export const role = z.object({
   position: z.number().int(),
   hoist: z.boolean(),
   mentionable: z.boolean(),
+  /** a bot's role, created when the bot was added to the guild (it cannot be assigned by hand) */
+  managed: z.boolean(),
+  /** for managed roles: the bot's user id */
+  botId: snowflake.nullable(),
 });
 export type Role = z.infer<typeof role>;
 

@@ -1,6 +1,6 @@
 // Accounts, guilds and memberships for the scenarios, made through the public API: one owner
-// (registered once: password hashing is slow) and bot accounts (no password hashing) that join
-// guilds through invites, as users do.
+// (registered once: password hashing is slow) and bot accounts (no password hashing) that the owner
+// adds to guilds, as Discord's OAuth2 bot authorization does (bots cannot accept invites).
 import { randomBytes } from 'node:crypto';
 import { mapLimit, type HttpClient } from './http.js';
 
@@ -16,7 +16,6 @@ export interface BenchGuild {
   id: string;
   /** its text channel (the system channel created with the guild) */
   channelId: string;
-  invite: string;
 }
 
 export class Fixtures {
@@ -54,11 +53,10 @@ export class Fixtures {
     return this.bots.slice(0, count);
   }
 
-  /** A guild owned by the owner, with a never-expiring unlimited invite to its text channel. */
+  /** A guild owned by the owner. */
   async guild(name: string): Promise<BenchGuild> {
     const g = await this.http.trpc<{ id: string; systemChannelId: string }>('mutation', 'guilds.create', { name }, this.owner.token);
-    const inv = await this.http.trpc<{ code: string }>('mutation', 'invites.create', { channelId: g.systemChannelId, maxAge: 0, maxUses: 0 }, this.owner.token);
-    return { id: g.id, channelId: g.systemChannelId, invite: inv.code };
+    return { id: g.id, channelId: g.systemChannelId };
   }
 
   /** `count` more text channels in the guild (ids). */
@@ -69,8 +67,10 @@ export class Fixtures {
     return made.map((c) => c.id);
   }
 
-  /** Every account joins the guild through its invite. */
+  /** The owner adds every bot account to the guild. */
   async join(guild: BenchGuild, accounts: Account[]): Promise<void> {
-    await mapLimit(accounts, SETUP_CONCURRENCY, (a) => this.http.trpc('mutation', 'invites.accept', { code: guild.invite }, a.token));
+    await mapLimit(accounts, SETUP_CONCURRENCY, (a) =>
+      this.http.trpc('mutation', 'oauth2.authorizeBot', { applicationId: a.id, guildId: guild.id, scopes: ['bot'] }, this.owner.token),
+    );
   }
 }

@@ -72,6 +72,9 @@ export async function startServer(opts: ServerOptions): Promise<ServerProcess> {
     MEMBER_SEARCH_PER_MINUTE: '1000000',
     // the bench owner creates a dozen guilds per run, and runs repeat
     MAX_GUILDS_PER_USER: '1000000',
+    // the scenarios' bot accounts are owned by one user
+    MAX_BOTS_PER_USER: '1000000',
+    RATE_LIMIT_APPLICATIONS_PER_HOUR: '1000000',
     ...process.env,
     // what this run owns
     DATABASE_URL: opts.databaseUrl ?? '',

@@ -1,12 +1,14 @@
 // Guilds and their channel list.
 import { toDiscordChannel, toDiscordGuild } from '../../serializers.js';
 import { del, get, NO_CONTENT, patch, post, type Route, type RouteRequest } from '../route.js';
+import { refuseUnsupported, UNSUPPORTED_FIELDS } from '../unsupported.js';
 import { channelSettings, discordOverwrite } from './channels.js';
 
 export const guildRoutes: Route[] = [
-  post('/guilds', async ({ call, body }) =>
-    toDiscordGuild(await call('guilds.create', { name: body.name, icon: body.icon, description: body.description })),
-  ),
+  post('/guilds', async ({ call, body }) => {
+    refuseUnsupported(body, UNSUPPORTED_FIELDS.guildCreate);
+    return toDiscordGuild(await call('guilds.create', { name: body.name, icon: body.icon, description: body.description }));
+  }),
 
   get('/guilds/:guildId', async ({ call, params }) => toDiscordGuild(await call('guilds.get', { guildId: params.guildId }))),
 

@@ -1,5 +1,6 @@
 // Discord's route table (v6..v10 and unversioned); the original /api/v1 API has its own (compat/v1).
 import { RouteTable } from '../route-table.js';
+import { applicationRoutes } from './applications.js';
 import { discordAuthRoutes } from './auth.js';
 import { channelRoutes } from './channels.js';
 import { gatewayRoutes } from './gateway.js';
@@ -20,4 +21,5 @@ export const discordRoutes = new RouteTable([
   ...memberRoutes,
   ...roleRoutes,
   ...inviteRoutes,
+  ...applicationRoutes,
 ]);

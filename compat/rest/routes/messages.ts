@@ -1,6 +1,7 @@
 // Messages of a channel.
 import { toDiscordMessage } from '../../serializers.js';
 import { del, get, int, nested, NO_CONTENT, patch, post, type Route } from '../route.js';
+import { refuseUnsupported, UNSUPPORTED_FIELDS } from '../unsupported.js';
 
 /** messages.list input from a channel id and the query (?before|after|around & limit; the original /api/v1 API's too). */
 export const messageListInput = (channelId: string, query: URLSearchParams) => ({
@@ -21,6 +22,7 @@ export const messageRoutes: Route[] = [
   ),
 
   post('/channels/:channelId/messages', async ({ call, params, body }) => {
+    refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
     const message = await call(
       'messages.send',
       {
@@ -36,9 +38,10 @@ export const messageRoutes: Route[] = [
     return toDiscordMessage(message);
   }),
 
-  patch('/channels/:channelId/messages/:messageId', async ({ call, params, body }) =>
-    toDiscordMessage(await call('messages.edit', { channelId: params.channelId, messageId: params.messageId, content: body.content })),
-  ),
+  patch('/channels/:channelId/messages/:messageId', async ({ call, params, body }) => {
+    refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
+    return toDiscordMessage(await call('messages.edit', { channelId: params.channelId, messageId: params.messageId, content: body.content }));
+  }),
 
   del('/channels/:channelId/messages/:messageId', async ({ call, params }) => {
     await call('messages.delete', { channelId: params.channelId, messageId: params.messageId });
