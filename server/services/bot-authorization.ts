@@ -8,10 +8,11 @@ import type { AppDeps } from '../deps.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { announceJoin, memberUpdated } from './members.js';
 import { Permissions, requireGuildPermission } from './permissions.js';
-import { afterRoleChange, insertRole, lockGuild } from './roles.js';
+import { lockGuild, lockUser, requireGuildRoom, requireRoleRoom } from './limits.js';
+import { afterRoleChange, insertRole } from './roles.js';
 import { toRole } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config'>;
 
 /** Discord puts a new bot's role just above @everyone; the guild's admins move it up as they like. */
 const MANAGED_ROLE_POSITION = 1;
@@ -27,8 +28,13 @@ export async function authorizeBot(deps: Deps, userId: bigint, input: z.infer<ty
   if ((permissions & ~held) !== 0n) missingPermissions();
 
   const { role, roleCreated, joined } = await deps.db.$transaction(async (tx) => {
+    // the bot's guild count and the guild's role count, as for any other join and role (limits.ts)
+    await lockUser(tx, botId);
     await lockGuild(tx, guildId);
     const existing = await tx.role.findUnique({ where: { guildId_botId: { guildId, botId } } });
+    if (!existing) await requireRoleRoom(tx, deps.config, guildId);
+    const member = await tx.member.findUnique({ where: { guildId_userId: { guildId, userId: botId } }, select: { userId: true } });
+    if (!member) await requireGuildRoom(tx, deps.config, botId);
     const role = existing
       ? await tx.role.update({ where: { id: existing.id }, data: { permissions } })
       : await insertRole(tx, deps, guildId, MANAGED_ROLE_POSITION, { name: app.name, permissions, color: 0, hoist: false, mentionable: false, botId });
