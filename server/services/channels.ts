@@ -38,10 +38,15 @@ async function requireValidParent(deps: Deps, guildId: bigint, type: number, par
   if (!parent || parent.guildId !== guildId || parent.type !== ChannelType.GUILD_CATEGORY) bad('must be a category of this guild');
 }
 
-/** Prisma data for the optional channel fields (snowflake strings -> bigint). */
+/**
+ * Prisma data for the optional channel fields (snowflake strings -> bigint). Fields not given are
+ * left out rather than set to undefined: spread over defaults computed by the caller (a new
+ * channel's position), an undefined would replace them and Prisma would store the column default.
+ */
 function channelData(fields: ChannelFields) {
   const { parentId, ...rest } = fields;
-  return { ...rest, ...(parentId !== undefined ? { parentId: parentId === null ? null : BigInt(parentId) } : {}) };
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<typeof rest>;
+  return { ...given, ...(parentId !== undefined ? { parentId: parentId === null ? null : BigInt(parentId) } : {}) };
 }
 
 /** An overwrite's bits as stored (unknown bits dropped); Missing Permissions unless the actor holds every one of them. */
