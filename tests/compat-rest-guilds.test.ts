@@ -98,10 +98,10 @@ describe('channels', () => {
     const guild = await createGuild(app.url, { owner: fx.owner });
     const create = async (body: object) => expectShape(channelShape, (await owner('POST', `/guilds/${guild.guild.id}/channels`, body)).body);
     // #general is at 0
-    expect((await create({ name: 'second' })).position).toBe(1);
-    expect((await create({ name: 'third', type: 4 })).position).toBe(2);
-    expect((await create({ name: 'placed', position: 7 })).position).toBe(7);
-    expect((await create({ name: 'after-placed' })).position).toBe(8);
+    expect(await create({ name: 'second' })).toMatchObject({ position: 1 });
+    expect(await create({ name: 'third', type: 4 })).toMatchObject({ position: 2 });
+    expect(await create({ name: 'placed', position: 7 })).toMatchObject({ position: 7 });
+    expect(await create({ name: 'after-placed' })).toMatchObject({ position: 8 });
   });
 
   it('POST /guilds/:id/channels: errors', async () => {
