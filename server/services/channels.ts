@@ -91,6 +91,7 @@ export async function createChannel(deps: Deps, userId: bigint, input: z.infer<t
     include: channelInclude,
   });
   if (overwrites.length) await invalidateGuildPermissions(deps, guildId);
+  await invalidateChannel(deps, row.id);
   const channel = toChannel(row);
   await publishChannel(deps, 'CHANNEL_CREATE', channel);
   return channel;

@@ -37,6 +37,7 @@ export async function createGuild(deps: Deps, ownerId: bigint, input: z.infer<ty
     deps.db.channel.create({ data: { id: generalId, guildId, type: ChannelType.GUILD_TEXT, name: 'general', position: 0 } }),
     deps.db.member.create({ data: { guildId, userId: ownerId } }),
   ]);
+  await invalidateChannel(deps, generalId);
   const guild = await loadGuild(deps, guildId);
   await deps.bus.publish([userTopic(ownerId)], { type: 'GUILD_CREATE', guildId: guild.id, data: guild });
   return guild;
