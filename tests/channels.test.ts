@@ -230,11 +230,14 @@ describe('channels.setOverwrite / deleteOverwrite', () => {
     });
   });
 
-  it('drops permission bits the server does not know', async () => {
+  it('refuses permission bits Discord does not define, instead of dropping them', async () => {
     const { owner, guild, generalId } = await createGuild(app.url);
-    const unknownBit = 1n << 50n;
-    const c = await owner.client.channels.setOverwrite.mutate({ channelId: generalId, targetId: guild.id, type: 0, allow: String(unknownBit | Permissions.SEND_MESSAGES) });
-    expect(c.permissionOverwrites[0]!.allow).toBe(String(Permissions.SEND_MESSAGES));
+    const undefinedBit = 1n << 53n;
+    expect(await errorOf(owner.client.channels.setOverwrite.mutate({ channelId: generalId, targetId: guild.id, type: 0, allow: String(undefinedBit | Permissions.SEND_MESSAGES) }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      reason: 'INVALID_FORM_BODY',
+    });
+    expect((await owner.client.channels.get.query({ channelId: generalId })).permissionOverwrites).toEqual([]);
   });
 
   it('validates input', async () => {

@@ -6,7 +6,6 @@ import type { AppDeps } from '../deps.js';
 import { guildTopic } from '../realtime/bus.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import {
-  ALL_PERMISSIONS,
   hasPermission,
   invalidateChannel,
   invalidateGuildPermissions,
@@ -49,10 +48,10 @@ function channelData(fields: ChannelFields) {
   return { ...given, ...(parentId !== undefined ? { parentId: parentId === null ? null : BigInt(parentId) } : {}) };
 }
 
-/** An overwrite's bits as stored (unknown bits dropped); Missing Permissions unless the actor holds every one of them. */
+/** An overwrite's bits (the input schema refused unknown ones); Missing Permissions unless the actor holds every one of them. */
 function grantableBits(perms: bigint, o: { allow: string; deny: string }) {
-  const allow = BigInt(o.allow) & ALL_PERMISSIONS;
-  const deny = BigInt(o.deny) & ALL_PERMISSIONS;
+  const allow = BigInt(o.allow);
+  const deny = BigInt(o.deny);
   if (((allow | deny) & ~perms) !== 0n) missingPermissions();
   return { allow, deny };
 }
