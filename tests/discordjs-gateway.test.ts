@@ -1,6 +1,6 @@
 // discord.js v14 as a real bot against this server: REST login, gateway READY with cached guild and
 // channels, message/typing/member/presence events, replies, and resuming after a dropped connection.
-import { Client, Events, GatewayIntentBits, type Message, type TextChannel } from 'discord.js';
+import { ActivityType, Client, Events, GatewayIntentBits, type Message, type Presence, type TextChannel } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { httpClient, registerUser, type TestUser } from './helpers/clients.js';
@@ -110,6 +110,23 @@ describe('discord.js v14 bot', () => {
     const gw = await connectGateway(app.url);
     await gw.identify(joiner.accessToken, 1);
     await presence;
+    gw.close();
+  });
+
+  it('setPresence with activities reaches other clients, and others\' activities arrive in presenceUpdate', async () => {
+    const gw = await connectGateway(app.url);
+    await gw.identify(owner.accessToken);
+    bot.user!.setPresence({ status: 'dnd', activities: [{ name: 'lunch', type: ActivityType.Custom }] });
+    const seen = await gw.dispatch('PRESENCE_UPDATE', (d) => d.user.id === botId && d.activities.length === 1);
+    expect(seen.d).toMatchObject({ guild_id: guildId, status: 'dnd', activities: [{ name: 'Custom Status', type: ActivityType.Custom, state: 'lunch' }] });
+
+    const presence = once(Events.PresenceUpdate, (_old: unknown, p: Presence) => p.userId === owner.id && p.activities.length === 1);
+    await owner.client.presence.set.mutate({ status: 'idle', activities: [{ name: 'Stream', type: ActivityType.Streaming, url: 'https://twitch.tv/example' }] });
+    const [, p] = await presence;
+    expect(p.status).toBe('idle');
+    expect(p.activities[0]).toMatchObject({ name: 'Stream', type: ActivityType.Streaming, url: 'https://twitch.tv/example' });
+    expect(p.activities[0]!.createdTimestamp).toBeGreaterThan(0);
+    bot.user!.setPresence({ status: 'online', activities: [] });
     gw.close();
   });
 

@@ -189,7 +189,7 @@ export class GatewayConnection {
     this.identified = true;
     this.sessionId = randomBytes(16).toString('hex');
     this.record = new ResumeRecord({ userId: String(user.id), intents: d.intents, largeThreshold: d.large_threshold ?? 50 });
-    if (d.presence) await this.setPresence(d.presence.status);
+    if (d.presence) await this.setPresence(d.presence);
     await this.runStream(undefined, async () => {
       const caller = this.caller!;
       const [me, guilds, base] = await Promise.all([caller.users.me(), guildCreatePayloads(caller, this.record!.header.largeThreshold), this.gw.deps.bus.currentId()]);
@@ -321,13 +321,14 @@ export class GatewayConnection {
     this.transport.sendRaw(`{"op":0,"s":${this.seq},"t":"${t}","d":${dJson}}`);
   }
 
-  private async setPresence(status: string) {
-    await this.caller!.presence.set({ status: status === 'offline' ? 'invisible' : (status as 'online' | 'idle' | 'dnd' | 'invisible') });
+  /** Discord's presence update replaces the whole presence: no activities listed means none. */
+  private async setPresence({ status, activities = [] }: z.infer<typeof presencePayload>) {
+    await this.caller!.presence.set({ status: status === 'offline' ? 'invisible' : status, activities });
   }
 
   private async presenceUpdate(raw: unknown) {
     const d = this.decode(presencePayload, raw);
-    if (d) await this.setPresence(d.status);
+    if (d) await this.setPresence(d);
   }
 
   private async requestMembers(raw: unknown) {
