@@ -337,17 +337,16 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
     },
     set(userId, change) {
       return inLine(userId, async () => {
-        const before = (await this.visible([userId])).get(userId);
-        const previous = change.activities ? (await chosen(userId)).activities : [];
+        const [[count], previous] = await Promise.all([store.counts([userId]).catch(() => [0]), chosen(userId)]);
         const activities = change.activities?.map((a): Activity => {
           const next = { name: a.name, type: a.type, state: a.state ?? null, url: a.url ?? null };
-          const same = previous.find((p) => sameActivity(p, next));
+          const same = previous.activities.find((p) => sameActivity(p, next));
           return { ...next, createdAt: same?.createdAt ?? Date.now() };
         });
-        const u = await db.user.update({ where: { id: userId }, data: { status: change.status, activities }, select: chosenSelect });
-        const after = (await this.visible([userId])).get(userId);
-        if (after && !(before && samePresence(before, after))) await announce(userId, after);
-        return toChosen(u);
+        const updated = toChosen(await db.user.update({ where: { id: userId }, data: { status: change.status, activities }, select: chosenSelect }));
+        const after = shownOf(updated, count! > 0);
+        if (!samePresence(shownOf(previous, count! > 0), after)) await announce(userId, after);
+        return updated;
       });
     },
     async close() {
