@@ -14,6 +14,7 @@ import type {
   ApplicationFlags,
   ChannelFlags,
   ChannelType,
+  GatewayActivity,
   GuildMemberFlags,
   GuildSystemChannelFlags,
   MessageFlags,
@@ -24,8 +25,11 @@ import type {
 import type { z } from 'zod';
 import type { Application, Channel, Guild, Invite, Member, Message, PermissionOverwrite, PublicUser, Role, SelfUser } from '../shared/schemas/index.js';
 import type { myGuild } from '../shared/schemas/guild.js';
+import type { Activity } from '../shared/schemas/presence.js';
+import type { visibleStatus } from '../shared/schemas/user.js';
 
 export type MyGuild = z.infer<typeof myGuild>;
+type VisibleStatus = z.infer<typeof visibleStatus>;
 
 export function toDiscordUser(u: PublicUser): APIUser {
   return {
@@ -247,4 +251,20 @@ export function toDiscordApplication(a: Application): APIApplication {
     redirect_uris: [],
     rpc_origins: [],
   };
+}
+
+/** Discord's activity object; `id` is left out (Discord documents it as unstable; clients do not need it). */
+export function toDiscordActivity(a: Activity): Omit<GatewayActivity, 'id'> {
+  return {
+    name: a.name,
+    type: a.type,
+    created_at: a.createdAt,
+    ...(a.state !== null ? { state: a.state } : {}),
+    ...(a.url !== null ? { url: a.url } : {}),
+  };
+}
+
+/** A presence as PRESENCE_UPDATE, GUILD_CREATE and GUILD_MEMBERS_CHUNK carry it (guild_id where the payload wants it). */
+export function toDiscordPresence(p: { userId: string; status: VisibleStatus; activities: Activity[] }, guildId?: string) {
+  return { user: { id: p.userId }, ...(guildId ? { guild_id: guildId } : {}), status: p.status, activities: p.activities.map(toDiscordActivity), client_status: {} };
 }

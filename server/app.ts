@@ -79,7 +79,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       await Promise.all([connectRedis(redis), connectRedis(sub), connectRedis(invalidations)]);
       let lease: NodeIdLease | undefined;
       if (config.SNOWFLAKE_PROCESS_ID === undefined) {
-        lease = await leaseProcessId(redis, prefix, config.SNOWFLAKE_WORKER_ID);
+        lease = await leaseProcessId(redis, prefix, config.SNOWFLAKE_WORKER_ID, { leaseMs: config.SNOWFLAKE_LEASE_MS, logger });
         cleanups.push(() => lease!.release());
       }
       const bus = new RedisBus(redis, sub, prefix, busOpts, logger);
@@ -94,7 +94,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         cache,
         sessions: new SessionCache(db, cache),
         limiter,
-        ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? lease!.processId),
+        ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? lease!.current),
         presence: createPresence(db, bus, logger, presenceOpts, redis, prefix),
         sessionStore: new RedisSessionStore(redis, prefix),
       };

@@ -54,6 +54,7 @@ const envSchema = z.object({
   PRESENCE_TTL_MS: int(30000, 1000),
   SNOWFLAKE_WORKER_ID: int(0, 0, 31),
   SNOWFLAKE_PROCESS_ID: z.preprocess(unsetIfEmpty, wholeNumber().min(0).max(31).optional()),
+  SNOWFLAKE_LEASE_MS: int(30000, 300),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
   HEAP_GROWING_PERCENT: int(30, 0, 1000),
   WEB_DIR: optionalString,

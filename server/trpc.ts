@@ -1,6 +1,7 @@
 // initTRPC once: the router factory and the two procedure kinds every router file uses.
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import { SnowflakeUnavailableError } from '../shared/snowflake.js';
 import type { Context } from './context.js';
 import { AppErrorCause, fail, isDatabaseUnavailable } from './services/errors.js';
 import { verifyToken } from './services/tokens.js';
@@ -29,13 +30,14 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Turns unreachable-database failures into SERVICE_UNAVAILABLE and logs unexpected errors. */
+const unavailable = (message: string) => new TRPCError({ code: 'SERVICE_UNAVAILABLE', message, cause: new AppErrorCause('SERVICE_UNAVAILABLE') });
+
+/** Turns unreachable-database failures and a lost snowflake lease into SERVICE_UNAVAILABLE, and logs unexpected errors. */
 const errorBoundary = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
-    if (isDatabaseUnavailable(result.error)) {
-      return { ...result, error: new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Database unavailable', cause: new AppErrorCause('SERVICE_UNAVAILABLE') }) };
-    }
+    if (isDatabaseUnavailable(result.error)) return { ...result, error: unavailable('Database unavailable') };
+    if (result.error.cause instanceof SnowflakeUnavailableError) return { ...result, error: unavailable('Id generation unavailable: this server holds no snowflake process id right now') };
     ctx.deps.logger.error({ err: result.error.cause ?? result.error, path, requestId: ctx.requestId }, 'procedure failed');
   }
   return result;

@@ -1,44 +1,38 @@
 // Discord permission bits and the permission algorithm (topics/permissions): owner = all;
 // @everyone + member roles; ADMINISTRATOR = all; channel overwrites @everyone -> roles -> member.
-export const Permissions = {
-  CREATE_INSTANT_INVITE: 1n << 0n,
-  KICK_MEMBERS: 1n << 1n,
-  BAN_MEMBERS: 1n << 2n,
-  ADMINISTRATOR: 1n << 3n,
-  MANAGE_CHANNELS: 1n << 4n,
-  MANAGE_GUILD: 1n << 5n,
-  ADD_REACTIONS: 1n << 6n,
-  VIEW_AUDIT_LOG: 1n << 7n,
-  PRIORITY_SPEAKER: 1n << 8n,
-  STREAM: 1n << 9n,
-  VIEW_CHANNEL: 1n << 10n,
-  SEND_MESSAGES: 1n << 11n,
-  SEND_TTS_MESSAGES: 1n << 12n,
-  MANAGE_MESSAGES: 1n << 13n,
-  EMBED_LINKS: 1n << 14n,
-  ATTACH_FILES: 1n << 15n,
-  READ_MESSAGE_HISTORY: 1n << 16n,
-  MENTION_EVERYONE: 1n << 17n,
-  USE_EXTERNAL_EMOJIS: 1n << 18n,
-  VIEW_GUILD_INSIGHTS: 1n << 19n,
-  CONNECT: 1n << 20n,
-  SPEAK: 1n << 21n,
-  MUTE_MEMBERS: 1n << 22n,
-  DEAFEN_MEMBERS: 1n << 23n,
-  MOVE_MEMBERS: 1n << 24n,
-  USE_VAD: 1n << 25n,
-  CHANGE_NICKNAME: 1n << 26n,
-  MANAGE_NICKNAMES: 1n << 27n,
-  MANAGE_ROLES: 1n << 28n,
-  MANAGE_WEBHOOKS: 1n << 29n,
-  MANAGE_GUILD_EXPRESSIONS: 1n << 30n,
-  USE_APPLICATION_COMMANDS: 1n << 31n,
-} as const;
+// The bits are discord-api-types' PermissionFlagsBits (every bit Discord currently defines, up to
+// bit 52: 64-bit values, stored as PostgreSQL bigint), under Discord's documented SCREAMING_SNAKE
+// names (SendTTSMessages -> SEND_TTS_MESSAGES).
+import { PermissionFlagsBits } from 'discord-api-types/v10';
+
+type IsUpper<C extends string> = C extends Lowercase<C> ? false : true;
+/** Whether a '_' goes before C: a lower-to-upper step, or the last capital of an acronym before a lowercase letter. */
+type WordStart<Prev extends string, C extends string, Rest extends string> = Prev extends ''
+  ? false
+  : IsUpper<C> extends false
+    ? false
+    : IsUpper<Prev> extends false
+      ? true
+      : Rest extends `${infer N}${string}`
+        ? IsUpper<N> extends false ? true : false
+        : false;
+type ScreamingSnake<S extends string, Prev extends string = ''> = S extends `${infer C}${infer Rest}`
+  ? `${WordStart<Prev, C, Rest> extends true ? '_' : ''}${Uppercase<C>}${ScreamingSnake<Rest, C>}`
+  : '';
+
+const screamingSnake = (name: string) => name.replace(/([a-z])([A-Z])|([A-Z])([A-Z][a-z])/g, '$1$3_$2$4').toUpperCase();
+
+export const Permissions = Object.fromEntries(Object.entries(PermissionFlagsBits).map(([name, bit]) => [screamingSnake(name), bit])) as {
+  readonly [K in keyof typeof PermissionFlagsBits as ScreamingSnake<K>]: bigint;
+};
 
 export type PermissionName = keyof typeof Permissions;
 
-/** Every bit this server knows about. */
+/** Every bit Discord defines; a bitfield with any other bit set is refused. */
 export const ALL_PERMISSIONS = Object.values(Permissions).reduce((a, b) => a | b, 0n);
+
+/** Whether a bitfield only has bits Discord defines. */
+export const onlyKnownPermissions = (bits: bigint) => (bits & ~ALL_PERMISSIONS) === 0n;
 
 /** Discord's default @everyone permissions for a new guild. */
 export const DEFAULT_EVERYONE_PERMISSIONS =

@@ -1,8 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { deconstructSnowflake, DISCORD_EPOCH } from '../shared/snowflake.js';
 import { Permissions } from '../shared/permissions.js';
 import type { App } from '../server/app.js';
 import { channelInfo } from '../server/services/permissions.js';
 import { errorOf, registerUser, type TestUser } from './helpers/clients.js';
+import { discordApi, expectError } from './helpers/compat-rest.js';
 import { createGuild } from './helpers/guilds.js';
 import { publishedToGuild } from './helpers/published.js';
 import { startTestServer } from './helpers/server.js';
@@ -16,6 +18,24 @@ beforeAll(async () => {
 
 const VIEW = String(Permissions.VIEW_CHANNEL);
 
+/**
+ * Snowflakes are predictable from the clock and the worker/process bits of any id the server
+ * minted (`sample`): anyone can ask for the id the next channel will get, and the server caches
+ * "no such channel" for it. Runs `fn` with the clock frozen ahead, at the id the next snowflake gets.
+ */
+async function atPredictedId(sample: string, fn: (id: string) => Promise<void>): Promise<string> {
+  const { workerId, processId } = deconstructSnowflake(sample);
+  const at = Date.now() + 5000;
+  const id = String(((BigInt(at) - DISCORD_EPOCH) << 22n) | (BigInt(workerId) << 17n) | (BigInt(processId) << 12n));
+  const clock = vi.spyOn(Date, 'now').mockReturnValue(at);
+  try {
+    await fn(id);
+  } finally {
+    clock.mockRestore();
+  }
+  return id;
+}
+
 describe('channels.create', () => {
   it('creates text, voice and category channels at the bottom, and announces CHANNEL_CREATE', async () => {
     const { owner, guild } = await createGuild(app.url);
@@ -28,6 +48,26 @@ describe('channels.create', () => {
     expect(text.recipients).toBeUndefined();
     const events = await publishedToGuild(app, guild.id, 'CHANNEL_CREATE');
     expect(events.map((e) => [e.channelId, e.guildId, e.data])).toEqual([category, text, voice].map((c) => [c.id, guild.id, c]));
+  });
+
+  it('a channel whose id was looked up before it existed is found once created (no lasting "Unknown Channel")', async () => {
+    const { owner, guild, members: [other] } = await createGuild(app.url, { memberCount: 1 });
+    const rest = discordApi(app.url, owner.accessToken);
+    const predicted = await atPredictedId(guild.id, async (id) => {
+      expectError(await rest('GET', `/channels/${id}`), 404, 10003);
+      expect((await errorOf(owner.client.channels.get.query({ channelId: id }))).reason).toBe('UNKNOWN_CHANNEL');
+      expect((await rest('POST', `/guilds/${guild.id}/channels`, { name: 'predicted' })).body).toMatchObject({ id });
+    });
+    expect((await rest('GET', `/channels/${predicted}`)).status).toBe(200);
+    expect(await owner.client.channels.get.query({ channelId: predicted })).toMatchObject({ id: predicted, name: 'predicted' });
+    expect(await owner.client.messages.send.mutate({ channelId: predicted, content: 'here' })).toMatchObject({ channelId: predicted });
+
+    // The same for a DM channel opened at a predicted id.
+    const dmId = await atPredictedId(guild.id, async (id) => {
+      expect((await errorOf(other!.client.channels.get.query({ channelId: id }))).reason).toBe('UNKNOWN_CHANNEL');
+      expect(await owner.client.dms.open.mutate({ userId: other!.id })).toMatchObject({ id });
+    });
+    expect(await other!.client.messages.send.mutate({ channelId: dmId, content: 'hi' })).toMatchObject({ channelId: dmId });
   });
 
   it('requires the parent to be a category of the same guild, and categories not to nest', async () => {
@@ -191,11 +231,14 @@ describe('channels.setOverwrite / deleteOverwrite', () => {
     });
   });
 
-  it('drops permission bits the server does not know', async () => {
+  it('refuses permission bits Discord does not define, instead of dropping them', async () => {
     const { owner, guild, generalId } = await createGuild(app.url);
-    const unknownBit = 1n << 50n;
-    const c = await owner.client.channels.setOverwrite.mutate({ channelId: generalId, targetId: guild.id, type: 0, allow: String(unknownBit | Permissions.SEND_MESSAGES) });
-    expect(c.permissionOverwrites[0]!.allow).toBe(String(Permissions.SEND_MESSAGES));
+    const undefinedBit = 1n << 53n;
+    expect(await errorOf(owner.client.channels.setOverwrite.mutate({ channelId: generalId, targetId: guild.id, type: 0, allow: String(undefinedBit | Permissions.SEND_MESSAGES) }))).toMatchObject({
+      code: 'BAD_REQUEST',
+      reason: 'INVALID_FORM_BODY',
+    });
+    expect((await owner.client.channels.get.query({ channelId: generalId })).permissionOverwrites).toEqual([]);
   });
 
   it('validates input', async () => {

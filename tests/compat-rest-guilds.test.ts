@@ -94,6 +94,16 @@ describe('channels', () => {
     expect(list.map((c) => c.id)).toEqual(expect.arrayContaining([category.id, voice.id, (text.body as { id: string }).id]));
   });
 
+  it('POST /guilds/:id/channels puts a channel without a position below the others; a given position is kept', async () => {
+    const guild = await createGuild(app.url, { owner: fx.owner });
+    const create = async (body: object) => expectShape(channelShape, (await owner('POST', `/guilds/${guild.guild.id}/channels`, body)).body);
+    // #general is at 0
+    expect(await create({ name: 'second' })).toMatchObject({ position: 1 });
+    expect(await create({ name: 'third', type: 4 })).toMatchObject({ position: 2 });
+    expect(await create({ name: 'placed', position: 7 })).toMatchObject({ position: 7 });
+    expect(await create({ name: 'after-placed' })).toMatchObject({ position: 8 });
+  });
+
   it('POST /guilds/:id/channels: errors', async () => {
     expectError(await member('POST', `/guilds/${fx.guild.id}/channels`, { name: 'nope' }), 403, 50013);
     expectError(await outsider('POST', `/guilds/${fx.guild.id}/channels`, { name: 'nope' }), 404, 10004);

@@ -1,6 +1,6 @@
 // discord.js v14 as a real bot against this server: REST login, gateway READY with cached guild and
 // channels, message/typing/member/presence events, replies, and resuming after a dropped connection.
-import { Client, Events, GatewayIntentBits, type Message, type TextChannel } from 'discord.js';
+import { ActivityType, Client, Events, GatewayIntentBits, type Message, type Presence, type TextChannel } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { httpClient, registerUser, uniqueName, type TestUser } from './helpers/clients.js';
@@ -121,8 +121,7 @@ describe('discord.js v14 bot', () => {
     const prefix = uniqueName('fetched');
     await seedMembers(app, big.id, 1001, prefix);
     const joined = once(Events.GuildCreate, (g: { id: string }) => g.id === big.id);
-    const invite = await owner.client.invites.create.mutate({ channelId: big.systemChannelId! });
-    await httpClient(app.url, botToken).invites.accept.mutate({ code: invite.code });
+    await addBotToGuild(owner.client, botId, big.id);
     await joined;
     const guild = bot.guilds.cache.get(big.id)!;
     const all = await guild.members.fetch({ time: 20_000 });
@@ -132,6 +131,23 @@ describe('discord.js v14 bot', () => {
     expect(found.size).toBe(5);
     expect([...found.values()].every((m) => m.user.username.startsWith(prefix))).toBe(true);
   }, 40_000);
+
+  it('setPresence with activities reaches other clients, and others\' activities arrive in presenceUpdate', async () => {
+    const gw = await connectGateway(app.url);
+    await gw.identify(owner.accessToken);
+    bot.user!.setPresence({ status: 'dnd', activities: [{ name: 'lunch', type: ActivityType.Custom }] });
+    const seen = await gw.dispatch('PRESENCE_UPDATE', (d) => d.user.id === botId && d.activities.length === 1);
+    expect(seen.d).toMatchObject({ guild_id: guildId, status: 'dnd', activities: [{ name: 'Custom Status', type: ActivityType.Custom, state: 'lunch' }] });
+
+    const presence = once(Events.PresenceUpdate, (_old: unknown, p: Presence) => p.userId === owner.id && p.activities.length === 1);
+    await owner.client.presence.set.mutate({ status: 'idle', activities: [{ name: 'Stream', type: ActivityType.Streaming, url: 'https://twitch.tv/example' }] });
+    const [, p] = await presence;
+    expect(p.status).toBe('idle');
+    expect(p.activities[0]).toMatchObject({ name: 'Stream', type: ActivityType.Streaming, url: 'https://twitch.tv/example' });
+    expect(p.activities[0]!.createdTimestamp).toBeGreaterThan(0);
+    bot.user!.setPresence({ status: 'online', activities: [] });
+    gw.close();
+  });
 
   it('survives a dropped connection by resuming, without missing messages', async () => {
     const resumed = once(Events.ShardResume, () => true, 20_000);

@@ -68,7 +68,7 @@ describe('guilds.snapshots', () => {
     try {
       const [small] = await plain.client.guilds.snapshots.query({ guildIds: [main.guild.id], memberLimit: 4 });
       expect(small!.members.map((m) => m.user.id)).toEqual([main.owner.id, insider.id, plain.id, admin.id].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)));
-      expect(small!.presences).toEqual([{ userId: insider.id, status: 'online' }]);
+      expect(small!.presences).toEqual([{ userId: insider.id, status: 'online', activities: [] }]);
       const [large] = await plain.client.guilds.snapshots.query({ guildIds: [main.guild.id], memberLimit: 3 });
       expect(large).toMatchObject({ memberCount: 4, members: [], presences: [] });
       expect(large!.self.user.id).toBe(plain.id);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deconstructSnowflake, DISCORD_EPOCH, SnowflakeGenerator, snowflakeFromTimestamp, snowflakeTimestamp } from '../shared/snowflake.js';
+import { deconstructSnowflake, DISCORD_EPOCH, SnowflakeGenerator, SnowflakeUnavailableError, snowflakeFromTimestamp, snowflakeTimestamp } from '../shared/snowflake.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -75,5 +75,20 @@ describe('SnowflakeGenerator', () => {
   it('rejects worker or process ids outside 0-31', () => {
     expect(() => new SnowflakeGenerator(32, 0)).toThrow(RangeError);
     expect(() => new SnowflakeGenerator(0, -1)).toThrow(RangeError);
+  });
+});
+
+describe('SnowflakeGenerator with a leased process id', () => {
+  it('refuses to mint while the lease reports no id, and keeps ids increasing when the id changes', () => {
+    vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
+    let processId: number | null = 9;
+    const gen = new SnowflakeGenerator(0, () => processId);
+    const a = gen.next();
+    processId = null;
+    expect(() => gen.next()).toThrow(SnowflakeUnavailableError);
+    processId = 2;
+    const b = gen.next();
+    expect(deconstructSnowflake(b).processId).toBe(2);
+    expect(b).toBeGreaterThan(a);
   });
 });

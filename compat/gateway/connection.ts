@@ -205,7 +205,7 @@ export class GatewayConnection {
     this.identified = true;
     this.sessionId = randomBytes(16).toString('hex');
     this.record = new ResumeRecord({ userId: String(user.id), intents: d.intents, largeThreshold: d.large_threshold ?? 50 });
-    if (d.presence) await this.setPresence(this.caller!, d.presence.status);
+    if (d.presence) await this.setPresence(this.caller!, d.presence);
     await this.runStream(undefined, async () => {
       const caller = this.caller!;
       const [me, guilds, base, app] = await Promise.all([
@@ -344,13 +344,14 @@ export class GatewayConnection {
     this.transport.sendRaw(`{"op":0,"s":${this.seq},"t":"${t}","d":${dJson}}`);
   }
 
-  private async setPresence(caller: Caller, status: string) {
-    await caller.presence.set({ status: status === 'offline' ? 'invisible' : (status as 'online' | 'idle' | 'dnd' | 'invisible') });
+  /** Discord's presence update replaces the whole presence: no activities listed means none. */
+  private async setPresence(caller: Caller, { status, activities = [] }: z.infer<typeof presencePayload>) {
+    await caller.presence.set({ status: status === 'offline' ? 'invisible' : status, activities });
   }
 
   private async presenceUpdate(raw: unknown) {
     const d = this.decode(presencePayload, raw);
-    if (d) await this.setPresence(this.requestCaller!, d.status);
+    if (d) await this.setPresence(this.requestCaller!, d);
   }
 
   private async requestMembers(raw: unknown) {

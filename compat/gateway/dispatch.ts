@@ -7,6 +7,7 @@ import {
   toDiscordInvite,
   toDiscordMember,
   toDiscordMessage,
+  toDiscordPresence,
   toDiscordRole,
   toDiscordSelfUser,
   toDiscordUser,
@@ -108,7 +109,7 @@ export function toDispatch(e: DomainEvent, viewer: Viewer): Dispatch | null {
         d: { channel_id: e.data.channelId, user_id: e.data.userId, timestamp: e.data.timestamp, ...(e.data.guildId ? { guild_id: e.data.guildId } : {}) },
       };
     case 'PRESENCE_UPDATE':
-      return { t: e.type, d: { user: { id: e.data.userId }, guild_id: e.data.guildId, status: e.data.status, activities: [], client_status: {} } };
+      return { t: e.type, d: toDiscordPresence(e.data, e.data.guildId) };
     case 'USER_UPDATE':
       return { t: e.type, d: toDiscordSelfUser(e.data) };
     case 'INVITE_CREATE': {

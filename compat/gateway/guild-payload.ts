@@ -3,7 +3,7 @@
 // presences, which is what Discord clients cache from the gateway. Built from guilds.snapshots, the
 // procedure that reads all of a user's guilds in a few queries.
 import type { GuildSnapshot } from '../../shared/schemas/guild.js';
-import { toDiscordChannel, toDiscordGuild, toDiscordMember } from '../serializers.js';
+import { toDiscordChannel, toDiscordGuild, toDiscordMember, toDiscordPresence } from '../serializers.js';
 import type { Caller } from './caller.js';
 
 /** The GUILD_CREATE payloads of the caller's guilds (all of them, or those listed that they are in). */
@@ -24,7 +24,7 @@ function toGuildCreate(s: GuildSnapshot, large: boolean) {
     members: (large ? [s.self] : s.members).map(toDiscordMember),
     channels: s.channels.map((c) => toDiscordChannel(c)),
     threads: [],
-    presences: s.presences.map((p) => ({ user: { id: p.userId }, guild_id: guildId, status: p.status, activities: [], client_status: {} })),
+    presences: s.presences.map((p) => toDiscordPresence(p, guildId)),
     stage_instances: [],
     guild_scheduled_events: [],
     soundboard_sounds: [],

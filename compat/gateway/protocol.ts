@@ -1,5 +1,6 @@
 // Discord gateway protocol constants and payload schemas (gateway v10; see the digest in the team kit).
 import { z } from 'zod';
+import { activityInput, MAX_ACTIVITIES } from '../../shared/schemas/presence.js';
 
 export const Op = {
   DISPATCH: 0,
@@ -76,7 +77,8 @@ const status = z.enum(['online', 'idle', 'dnd', 'invisible', 'offline']);
 
 export const presencePayload = z.object({
   since: z.number().int().nullable().optional(),
-  activities: z.array(z.unknown()).max(10).optional(),
+  // Discord's activity fields that this server keeps have the API's names (others are dropped).
+  activities: z.array(activityInput).max(MAX_ACTIVITIES).optional(),
   // discord.py's IDENTIFY sends null when only an activity was set: Discord takes that as online
   status: status.nullable().transform((s) => s ?? 'online'),
   afk: z.boolean().optional(),

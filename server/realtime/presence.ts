@@ -1,6 +1,7 @@
 // Presence: a user is online while at least one of their connections (tRPC WebSocket or gateway)
-// is open; their chosen status (online/idle/dnd/invisible) is shown while online, and invisible
-// users appear offline to others.
+// is open; their chosen status (online/idle/dnd/invisible) and activities are shown while online,
+// and invisible users appear offline (with no activities) to others. Status and activities are
+// stored on the user, so they last across connections (as Discord keeps a custom status).
 //
 // With Redis, connections are kept in a sorted set per user scored by an expiry time that each
 // process renews (every third of PRESENCE_TTL_MS); an index holds every user with connections,
@@ -24,6 +25,7 @@
 // announcement always matches the truth (at the cost, in that race, of a repeated one).
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
+import type { Activity, activityInput } from '../../shared/schemas/presence.js';
 import type { presenceStatus, visibleStatus } from '../../shared/schemas/user.js';
 import type { Db } from '../db/prisma.js';
 import type { Logger } from '../observability/logger.js';
@@ -32,6 +34,18 @@ import { guildTopic, type EventBus } from './bus.js';
 
 export type PresenceStatus = z.infer<typeof presenceStatus>;
 export type VisibleStatus = z.infer<typeof visibleStatus>;
+
+/** What a user chose to show. */
+export interface ChosenPresence {
+  status: PresenceStatus;
+  activities: Activity[];
+}
+/** What others see of a user. */
+export interface ShownPresence {
+  status: VisibleStatus;
+  activities: Activity[];
+}
+const OFFLINE: ShownPresence = { status: 'offline', activities: [] };
 
 export interface PresenceOptions {
   /** how long a connection counts without being renewed (a dead process's connections last this long) */
@@ -46,10 +60,13 @@ export interface PresenceService {
    * (TOO_MANY_SESSIONS) when the user has `maxPerUser` open already.
    */
   connect(userId: bigint): Promise<() => Promise<void>>;
-  /** what others see for these users */
-  visible(userIds: bigint[]): Promise<Map<bigint, VisibleStatus>>;
-  /** the user chose a new status (stored on the user) */
-  setStatus(userId: bigint, status: PresenceStatus): Promise<void>;
+  /** what others see of these users */
+  visible(userIds: bigint[]): Promise<Map<bigint, ShownPresence>>;
+  /**
+   * The user chose a status and/or activities (stored on the user; given activities replace the
+   * previous ones, an unchanged one keeps its createdAt); returns what they chose now.
+   */
+  set(userId: bigint, change: { status?: PresenceStatus; activities?: z.infer<typeof activityInput>[] }): Promise<ChosenPresence>;
   close(): Promise<void>;
 }
 
@@ -201,7 +218,7 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
   let nextConn = 0;
   const processTag = `${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
 
-  async function publish(userId: bigint, status: VisibleStatus) {
+  async function publish(userId: bigint, shown: ShownPresence) {
     const memberships = await db.member.findMany({ where: { userId }, select: { guildId: true } });
     await Promise.all(
       memberships.map((m) =>
@@ -209,22 +226,26 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
           type: 'PRESENCE_UPDATE',
           guildId: String(m.guildId),
           exclude: [String(userId)],
-          data: { userId: String(userId), guildId: String(m.guildId), status },
+          data: { userId: String(userId), guildId: String(m.guildId), status: shown.status, activities: shown.activities },
         }),
       ),
     );
   }
 
-  async function chosenStatus(userId: bigint): Promise<PresenceStatus> {
-    const u = await db.user.findUnique({ where: { id: userId }, select: { status: true } });
-    return (u?.status ?? 'online') as PresenceStatus;
+  const chosenSelect = { status: true, activities: true } as const;
+  // Stored by set() only, from validated input.
+  const toChosen = (u: { status: string; activities: unknown } | null): ChosenPresence =>
+    u ? { status: u.status as PresenceStatus, activities: u.activities as Activity[] } : { status: 'online', activities: [] };
+  async function chosen(userId: bigint): Promise<ChosenPresence> {
+    return toChosen(await db.user.findUnique({ where: { id: userId }, select: chosenSelect }));
   }
-  const shown = (s: PresenceStatus): VisibleStatus => (s === 'invisible' ? 'offline' : s);
+  const shownOf = (c: ChosenPresence, connected: boolean): ShownPresence =>
+    connected && c.status !== 'invisible' ? { status: c.status, activities: c.activities } : OFFLINE;
 
   /** the user's state right now, from every process's connections (throws when Redis cannot tell) */
   async function now(userId: bigint) {
-    const [[count], chosen] = await Promise.all([store.counts([userId]), chosenStatus(userId)]);
-    return { connected: count! > 0, chosen, shown: count! > 0 ? shown(chosen) : 'offline' };
+    const [[count], c] = await Promise.all([store.counts([userId]), chosen(userId)]);
+    return { connected: count! > 0, chosen: c, shown: shownOf(c, count! > 0) };
   }
 
   /**
@@ -233,12 +254,12 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
    * announced again. The last announcement of a user is thus always checked against the truth
    * after it went out.
    */
-  async function announce(userId: bigint, status: VisibleStatus) {
+  async function announce(userId: bigint, shown: ShownPresence) {
     for (;;) {
-      await publish(userId, status);
+      await publish(userId, shown);
       const after = (await now(userId)).shown;
-      if (after === status) return;
-      status = after;
+      if (samePresence(after, shown)) return;
+      shown = after;
     }
   }
 
@@ -246,12 +267,12 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
   // not announced: the change that overtook it is announced by whoever made it.
   async function cameOnline(userId: bigint) {
     const s = await now(userId);
-    if (s.shown !== 'offline') await announce(userId, s.shown);
+    if (s.shown.status !== 'offline') await announce(userId, s.shown);
   }
   async function wentOffline(userId: bigint) {
     const s = await now(userId);
     // invisible users looked offline already
-    if (!s.connected && s.chosen !== 'invisible') await announce(userId, 'offline');
+    if (!s.connected && s.chosen.status !== 'invisible') await announce(userId, OFFLINE);
   }
 
   // One line per user: a connect, a disconnect and a status change of the same user run one after
@@ -323,23 +344,29 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
       return release;
     },
     async visible(userIds) {
-      const out = new Map<bigint, VisibleStatus>();
+      const out = new Map<bigint, ShownPresence>();
       if (userIds.length === 0) return out;
       const [counts, users] = await Promise.all([
         // Without Redis nobody can be known to be online; presence queries still answer.
         store.counts(userIds).catch(() => userIds.map(() => 0)),
-        db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, status: true } }),
+        db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, ...chosenSelect } }),
       ]);
-      const chosen = new Map(users.map((u) => [u.id, u.status as PresenceStatus]));
-      userIds.forEach((u, i) => out.set(u, counts[i]! > 0 ? shown(chosen.get(u) ?? 'online') : 'offline'));
+      const byId = new Map(users.map((u) => [u.id, toChosen(u)]));
+      userIds.forEach((u, i) => out.set(u, shownOf(byId.get(u) ?? toChosen(null), counts[i]! > 0)));
       return out;
     },
-    async setStatus(userId, status) {
-      await inLine(userId, async () => {
-        const before = (await this.visible([userId])).get(userId);
-        await db.user.update({ where: { id: userId }, data: { status } });
-        const after = (await this.visible([userId])).get(userId);
-        if (after && after !== before) await announce(userId, after);
+    set(userId, change) {
+      return inLine(userId, async () => {
+        const [[count], previous] = await Promise.all([store.counts([userId]).catch(() => [0]), chosen(userId)]);
+        const activities = change.activities?.map((a): Activity => {
+          const next = { name: a.name, type: a.type, state: a.state ?? null, url: a.url ?? null };
+          const same = previous.activities.find((p) => sameActivity(p, next));
+          return { ...next, createdAt: same?.createdAt ?? Date.now() };
+        });
+        const updated = toChosen(await db.user.update({ where: { id: userId }, data: { status: change.status, activities }, select: chosenSelect }));
+        const after = shownOf(updated, count! > 0);
+        if (!samePresence(shownOf(previous, count! > 0), after)) await announce(userId, after);
+        return updated;
       });
     },
     async close() {
@@ -350,4 +377,15 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
       await Promise.all([...local.values()].map((c) => c.release().catch(() => {})));
     },
   };
+}
+
+const sameActivity = (a: Omit<Activity, 'createdAt'>, b: Omit<Activity, 'createdAt'>) =>
+  a.name === b.name && a.type === b.type && a.state === b.state && a.url === b.url;
+
+function samePresence(a: ShownPresence, b: ShownPresence) {
+  return (
+    a.status === b.status &&
+    a.activities.length === b.activities.length &&
+    a.activities.every((x, i) => sameActivity(x, b.activities[i]!) && x.createdAt === b.activities[i]!.createdAt)
+  );
 }

@@ -7,7 +7,6 @@ import { guildTopic } from '../realtime/bus.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { lockGuild, requireChannelRoom } from './limits.js';
 import {
-  ALL_PERMISSIONS,
   hasPermission,
   invalidateChannel,
   invalidateGuildPermissions,
@@ -39,16 +38,21 @@ async function requireValidParent(deps: Deps, guildId: bigint, type: number, par
   if (!parent || parent.guildId !== guildId || parent.type !== ChannelType.GUILD_CATEGORY) bad('must be a category of this guild');
 }
 
-/** Prisma data for the optional channel fields (snowflake strings -> bigint). */
+/**
+ * Prisma data for the optional channel fields (snowflake strings -> bigint). Fields not given are
+ * left out rather than set to undefined: spread over defaults computed by the caller (a new
+ * channel's position), an undefined would replace them and Prisma would store the column default.
+ */
 function channelData(fields: ChannelFields) {
   const { parentId, ...rest } = fields;
-  return { ...rest, ...(parentId !== undefined ? { parentId: parentId === null ? null : BigInt(parentId) } : {}) };
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<typeof rest>;
+  return { ...given, ...(parentId !== undefined ? { parentId: parentId === null ? null : BigInt(parentId) } : {}) };
 }
 
-/** An overwrite's bits as stored (unknown bits dropped); Missing Permissions unless the actor holds every one of them. */
+/** An overwrite's bits (the input schema refused unknown ones); Missing Permissions unless the actor holds every one of them. */
 function grantableBits(perms: bigint, o: { allow: string; deny: string }) {
-  const allow = BigInt(o.allow) & ALL_PERMISSIONS;
-  const deny = BigInt(o.deny) & ALL_PERMISSIONS;
+  const allow = BigInt(o.allow);
+  const deny = BigInt(o.deny);
   if (((allow | deny) & ~perms) !== 0n) missingPermissions();
   return { allow, deny };
 }
@@ -91,6 +95,7 @@ export async function createChannel(deps: Deps, userId: bigint, input: z.infer<t
     });
   });
   if (overwrites.length) await invalidateGuildPermissions(deps, guildId);
+  await invalidateChannel(deps, row.id);
   const channel = toChannel(row);
   await publishChannel(deps, 'CHANNEL_CREATE', channel);
   return channel;

@@ -6,9 +6,10 @@ import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
 import { userTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
+import { invalidateChannel } from './permissions.js';
 import { channelInclude, toChannel } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'bus' | 'ids' | 'config'>;
+type Deps = Pick<AppDeps, 'db' | 'bus' | 'ids' | 'config' | 'cache'>;
 
 const dmKey = (a: bigint, b: bigint) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 
@@ -51,6 +52,7 @@ export async function openDm(deps: Deps, userId: bigint, recipientId: bigint): P
     }
     throw err;
   }
+  await invalidateChannel(deps, created.id);
   const channel = toChannel(created);
   await deps.bus.publish([userTopic(userId), userTopic(recipientId)], { type: 'CHANNEL_CREATE', channelId: channel.id, data: channel });
   return channel;

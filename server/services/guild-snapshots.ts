@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { GuildSnapshot, guildSnapshotsInput } from '../../shared/schemas/guild.js';
 import type { AppDeps } from '../deps.js';
 import { canViewLoaded } from './permissions.js';
+import { memberPresenceOf } from './presence.js';
 import { channelInclude, memberInclude, toChannel, toGuild, toMember } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'presence'>;
@@ -44,10 +45,7 @@ export async function guildSnapshots(deps: Deps, userId: bigint, input: z.infer<
       memberCount,
       members: listed.map(toMember),
       channels: (channelsOf.get(guild.id) ?? []).filter((c) => canViewLoaded(guild, userId, roleIds, c.overwrites)).map(toChannel),
-      presences: listed.flatMap((m) => {
-        const status = shown.get(m.userId);
-        return status && status !== 'offline' ? [{ userId: String(m.userId), status }] : [];
-      }),
+      presences: listed.flatMap((m) => memberPresenceOf(m.userId, shown.get(m.userId)) ?? []),
     };
   });
 }

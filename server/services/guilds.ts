@@ -40,6 +40,7 @@ export async function createGuild(deps: Deps, ownerId: bigint, input: z.infer<ty
     await tx.channel.create({ data: { id: generalId, guildId, type: ChannelType.GUILD_TEXT, name: 'general', position: 0 } });
     await tx.member.create({ data: { guildId, userId: ownerId } });
   });
+  await invalidateChannel(deps, generalId);
   const guild = await loadGuild(deps, guildId);
   await deps.bus.publish([userTopic(ownerId)], { type: 'GUILD_CREATE', guildId: guild.id, data: guild });
   return guild;

@@ -25,7 +25,7 @@ export function invalidateGuildPermissions(deps: Deps, guildId: bigint | string)
   return deps.cache.invalidate(permissionNamespace(guildId));
 }
 
-/** Call after a channel's guild-independent facts change (update, delete, recipients). */
+/** Call after a channel is created (a lookup of its id before then may have cached "no such channel") and after its guild-independent facts change (update, delete, recipients). */
 export function invalidateChannel(deps: Deps, channelId: bigint | string) {
   return deps.cache.invalidate(channelNamespace(channelId));
 }

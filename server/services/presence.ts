@@ -1,7 +1,8 @@
 // Presence queries and the caller's own status; the connection bookkeeping lives in
 // realtime/presence.ts.
-import type { MemberPresence } from '../../shared/schemas/presence.js';
-import type { PresenceStatus } from '../realtime/presence.js';
+import type { z } from 'zod';
+import type { MemberPresence, setPresenceInput } from '../../shared/schemas/presence.js';
+import type { ShownPresence } from '../realtime/presence.js';
 import type { AppDeps } from '../deps.js';
 import { requireGuildPermission } from './permissions.js';
 import { updateSelf } from './users.js';
@@ -11,10 +12,19 @@ type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'presence'>;
 // Members are scanned in pages so a large guild with few people online costs bounded memory per step.
 const PAGE = 1000;
 
-/** Same path as users.updateMe({status}): the user's other clients hear USER_UPDATE, their guilds PRESENCE_UPDATE. */
-export async function setStatus(deps: Deps, userId: bigint, status: PresenceStatus) {
-  const self = await updateSelf(deps, userId, { status });
-  return { status: self.status };
+/**
+ * The caller's status and activities: their guilds hear PRESENCE_UPDATE (when what others see
+ * changed), their own clients USER_UPDATE (as after users.updateMe({status})).
+ */
+export async function setPresence(deps: Deps, userId: bigint, input: z.infer<typeof setPresenceInput>) {
+  const chosen = await deps.presence.set(userId, input);
+  await updateSelf(deps, userId, {});
+  return chosen;
+}
+
+/** A member's entry in presence lists; none while they look offline. */
+export function memberPresenceOf(userId: bigint, shown: ShownPresence | undefined): MemberPresence | undefined {
+  return shown && shown.status !== 'offline' ? { userId: String(userId), status: shown.status, activities: shown.activities } : undefined;
 }
 
 /** Members of the guild who are not offline (as others see them), lowest user ids first, at most `limit`. */
@@ -33,8 +43,8 @@ export async function guildPresences(deps: Deps, userId: bigint, guildId: bigint
     const ids = page.map((m) => m.userId);
     const shown = await deps.presence.visible(ids);
     for (const id of ids) {
-      const status = shown.get(id);
-      if (status && status !== 'offline') out.push({ userId: String(id), status });
+      const p = memberPresenceOf(id, shown.get(id));
+      if (p) out.push(p);
       if (out.length === limit) break;
     }
     if (page.length < PAGE) break;

@@ -9,7 +9,7 @@ import type { Db, Prisma } from '../db/prisma.js';
 import { guildTopic } from '../realtime/bus.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { lockGuild, requireRoleRoom, type Tx } from './limits.js';
-import { ALL_PERMISSIONS, highestRolePosition, invalidateGuildPermissions, Permissions, requireGuildPermission } from './permissions.js';
+import { highestRolePosition, invalidateGuildPermissions, Permissions, requireGuildPermission } from './permissions.js';
 import { toRole } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config'>;
@@ -29,9 +29,6 @@ export async function requireMemberBelowActor(deps: Pick<AppDeps, 'db' | 'cache'
   const [actor, target] = await Promise.all([highestRolePosition(deps, guildId, actorId), highestRolePosition(deps, guildId, targetId)]);
   if (target >= actor) roleHierarchy();
 }
-
-/** A permission string reduced to the bits this server knows (clients may send newer Discord bits). */
-const knownBits = (s: string) => BigInt(s) & ALL_PERMISSIONS;
 
 /** Refuses granting bits the actor lacks (owners and administrators hold every bit). */
 function requireHeldPermissions(actorPerms: bigint, requested: bigint) {
@@ -81,7 +78,7 @@ export async function listRoles(deps: Deps, userId: bigint, guildId: bigint) {
 export async function createRole(deps: Deps, userId: bigint, input: z.infer<typeof createRoleInput>) {
   const guildId = BigInt(input.guildId);
   const perms = await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_ROLES);
-  const permissions = knownBits(input.permissions ?? '0');
+  const permissions = BigInt(input.permissions ?? '0');
   requireHeldPermissions(perms, permissions);
   const wanted = input.position ?? 1;
   // Inserting at the actor's own position puts the new role directly below theirs (theirs moves up).
@@ -108,7 +105,7 @@ export async function updateRole(deps: Deps, userId: bigint, input: z.infer<type
   const perms = await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_ROLES);
   const current = await findRole(deps.db, guildId, roleId);
   await requireRoleBelowActor(deps, guildId, userId, current.position);
-  if (input.permissions !== undefined) requireHeldPermissions(perms, knownBits(input.permissions) & ~current.permissions);
+  if (input.permissions !== undefined) requireHeldPermissions(perms, BigInt(input.permissions) & ~current.permissions);
   if (input.position !== undefined) {
     if (roleId === guildId) fail('BAD_REQUEST', 'INVALID_FORM_BODY', 'The @everyone role cannot be moved');
     await requireRoleBelowActor(deps, guildId, userId, input.position);
@@ -125,7 +122,7 @@ export async function updateRole(deps: Deps, userId: bigint, input: z.infer<type
     }
     return tx.role.update({
       where: { id: roleId },
-      data: { ...fields, position, ...(permissions !== undefined ? { permissions: knownBits(permissions) } : {}) },
+      data: { ...fields, position, ...(permissions !== undefined ? { permissions: BigInt(permissions) } : {}) },
     });
   });
   const out = toRole(role);

@@ -33,7 +33,7 @@ export async function updateSelf(deps: Deps, userId: bigint, input: z.infer<type
   const { status, ...profile } = input;
   let u = await deps.db.user.update({ where: { id: userId }, data: profile });
   if (status && status !== u.status) {
-    await deps.presence.setStatus(userId, status);
+    await deps.presence.set(userId, { status });
     u = { ...u, status };
   }
   const self = toSelfUser(u);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { onlyKnownPermissions } from '../permissions.js';
 
 const MAX_SNOWFLAKE = (1n << 63n) - 1n;
 
@@ -21,11 +22,11 @@ export const text = () =>
 
 export const isoDate = z.string().datetime({ offset: true });
 
-/** A permission bitfield as a decimal string (Discord v8+). */
+/** A permission bitfield as a decimal string (Discord v8+), with only bits Discord defines. */
 export const permissionString = z
   .string()
   .regex(/^\d{1,20}$/, { message: 'must be a permission bitfield as a decimal string', abort: true })
-  .refine((s) => BigInt(s) < 1n << 64n, 'must fit in 64 bits');
+  .refine((s) => onlyKnownPermissions(BigInt(s)), 'has permission bits Discord does not define');
 
 export const idInput = <K extends string>(key: K) => z.object({ [key]: snowflake } as { [P in K]: typeof snowflake });
 

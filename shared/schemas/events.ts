@@ -7,6 +7,7 @@ import { guild } from './guild.js';
 import { invite } from './invite.js';
 import { member } from './member.js';
 import { message } from './message.js';
+import { activities } from './presence.js';
 import { role } from './role.js';
 import { publicUser, selfUser, visibleStatus } from './user.js';
 
@@ -15,7 +16,8 @@ const ev = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object
 
 export const messageDeleteData = z.object({ id: snowflake, channelId: snowflake, guildId: snowflake.nullable() });
 export const typingStartData = z.object({ channelId: snowflake, guildId: snowflake.nullable(), userId: snowflake, timestamp: z.number().int() });
-export const presenceUpdateData = z.object({ userId: snowflake, guildId: snowflake, status: visibleStatus });
+/** activities: [] while offline */
+export const presenceUpdateData = z.object({ userId: snowflake, guildId: snowflake, status: visibleStatus, activities });
 export const memberRemoveData = z.object({ guildId: snowflake, user: publicUser });
 export const roleDeleteData = z.object({ guildId: snowflake, roleId: snowflake });
 export const guildDeleteData = z.object({ id: snowflake });
