@@ -3,7 +3,7 @@
 // nonce), or RATE_LIMITED when the member search budget is spent.
 import { GatewayOpcodes, type GatewayGuildMembersChunkDispatchData, type GatewayRateLimitedRequestGuildMembersDispatchData } from 'discord-api-types/v10';
 import type { SearchMembersOutput } from '../../shared/schemas/member.js';
-import { toDiscordMember } from '../serializers.js';
+import { toDiscordMember, toDiscordPresence } from '../serializers.js';
 
 export const MEMBERS_PER_CHUNK = 1000;
 /** Discord: a nonce over 32 bytes is ignored (the chunks carry none) */
@@ -24,7 +24,7 @@ export function memberChunks(guildId: string, found: SearchMembersOutput, byIds:
       chunk_index: index,
       chunk_count: count,
       ...(byIds && index === 0 ? { not_found: found.notFound } : {}),
-      ...(presences ? { presences: presences.map((p) => ({ user: { id: p.userId }, status: p.status, activities: [], client_status: {} })) } : {}),
+      ...(presences ? { presences: presences.map((p) => toDiscordPresence(p)) } : {}),
       ...(nonce !== undefined ? { nonce } : {}),
     } as GatewayGuildMembersChunkDispatchData;
   });

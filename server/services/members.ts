@@ -7,6 +7,7 @@ import { guildTopic, userTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
 import { loadGuild } from './guilds.js';
 import { invalidateGuildPermissions, Permissions, requireGuildPermission } from './permissions.js';
+import { memberPresenceOf } from './presence.js';
 import { deleteManagedRole, findRole, managedRole, requireMemberBelowActor, requireRoleBelowActor } from './roles.js';
 import { memberInclude, toMember } from './serialize.js';
 
@@ -81,7 +82,10 @@ async function shownPresences(deps: Pick<AppDeps, 'presence'>, userIds: bigint[]
   const out: MemberPresence[] = [];
   for (let i = 0; i < userIds.length; i += PRESENCE_PAGE) {
     const shown = await deps.presence.visible(userIds.slice(i, i + PRESENCE_PAGE));
-    for (const [id, status] of shown) if (status !== 'offline') out.push({ userId: String(id), status });
+    for (const [id, presence] of shown) {
+      const listed = memberPresenceOf(id, presence);
+      if (listed) out.push(listed);
+    }
   }
   return out;
 }

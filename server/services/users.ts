@@ -24,7 +24,7 @@ export async function getUser(deps: Deps, viewerId: bigint, userId: bigint): Pro
   const sharesGuild =
     viewerId === userId ||
     (await deps.db.member.findFirst({ where: { userId, guild: { members: { some: { userId: viewerId } } } }, select: { guildId: true } })) !== null;
-  const status = sharesGuild ? ((await deps.presence.visible([userId])).get(userId) ?? 'offline') : 'offline';
+  const status = sharesGuild ? ((await deps.presence.visible([userId])).get(userId)?.status ?? 'offline') : 'offline';
   return { ...toPublicUser(u), bio: u.bio, status };
 }
 
