@@ -3,15 +3,18 @@
 // the gateway. Fields this server has no concept of get Discord's neutral defaults (flags: none).
 import type {
   APIChannel,
+  APIEmbed,
   APIExtendedInvite,
   APIGuild,
   APIGuildMember,
   APIMessage,
   APIOverwrite,
+  APIReaction,
   APIRole,
   APIUser,
   ChannelFlags,
   ChannelType,
+  EmbedType,
   GuildMemberFlags,
   GuildSystemChannelFlags,
   MessageFlags,
@@ -20,7 +23,21 @@ import type {
   UserFlags,
 } from 'discord-api-types/v10';
 import type { z } from 'zod';
-import type { Channel, Guild, Invite, Member, Message, PermissionOverwrite, PublicUser, Role, SelfUser } from '../shared/schemas/index.js';
+import type {
+  Channel,
+  Embed,
+  Guild,
+  Invite,
+  Member,
+  MentionedUser,
+  Message,
+  PermissionOverwrite,
+  PublicUser,
+  ReactionSummary,
+  ReferencedMessage,
+  Role,
+  SelfUser,
+} from '../shared/schemas/index.js';
 import type { myGuild } from '../shared/schemas/guild.js';
 
 export type MyGuild = z.infer<typeof myGuild>;
@@ -149,11 +166,37 @@ export function toDiscordChannel(c: Channel, viewerId?: string): APIChannel {
   }
 }
 
-/**
- * A message. `mentions` needs user objects, which the API object carries only as ids
- * (`mentionIds`); callers that have the users at hand pass them, otherwise the list is empty.
- */
-export function toDiscordMessage(m: Message, mentions: PublicUser[] = []): APIMessage {
+export function toDiscordEmbed(e: Embed): APIEmbed {
+  return {
+    type: 'rich' as EmbedType.Rich,
+    ...(e.title !== undefined ? { title: e.title } : {}),
+    ...(e.description !== undefined ? { description: e.description } : {}),
+    ...(e.url !== undefined ? { url: e.url } : {}),
+    ...(e.timestamp !== undefined ? { timestamp: e.timestamp } : {}),
+    ...(e.color !== undefined ? { color: e.color } : {}),
+    ...(e.footer ? { footer: { text: e.footer.text, ...(e.footer.iconUrl ? { icon_url: e.footer.iconUrl } : {}) } } : {}),
+    ...(e.image ? { image: { url: e.image.url } } : {}),
+    ...(e.thumbnail ? { thumbnail: { url: e.thumbnail.url } } : {}),
+    ...(e.author ? { author: { name: e.author.name, ...(e.author.url ? { url: e.author.url } : {}), ...(e.author.iconUrl ? { icon_url: e.author.iconUrl } : {}) } } : {}),
+    ...(e.fields ? { fields: e.fields.map((f) => ({ name: f.name, value: f.value, ...(f.inline !== undefined ? { inline: f.inline } : {}) })) } : {}),
+  };
+}
+
+/** A reaction's emoji: this server knows Unicode emoji only (custom ones are Unknown Emoji). */
+export const toDiscordEmoji = (emoji: string) => ({ id: null, name: emoji });
+
+function toDiscordReaction(r: ReactionSummary): APIReaction {
+  return { emoji: toDiscordEmoji(r.emoji), count: r.count, count_details: { burst: 0, normal: r.count }, me: r.me, me_burst: false, burst_colors: [] };
+}
+
+function toDiscordMentionedUser(u: MentionedUser): APIUser & { member?: Omit<APIGuildMember, 'user'> } {
+  if (!u.member) return toDiscordUser(u);
+  const { user: _user, ...member } = toDiscordMember({ guildId: '', user: u, nick: u.member.nick, roles: u.member.roles, joinedAt: u.member.joinedAt });
+  return { ...toDiscordUser(u), member };
+}
+
+/** A message; for replies with the original in `referenced_message` (null once it was deleted). */
+export function toDiscordMessage(m: Message | ReferencedMessage): APIMessage {
   return {
     id: m.id,
     channel_id: m.channelId,
@@ -162,18 +205,22 @@ export function toDiscordMessage(m: Message, mentions: PublicUser[] = []): APIMe
     timestamp: m.createdAt,
     edited_timestamp: m.editedAt,
     tts: false,
-    mention_everyone: false,
-    mentions: mentions.map(toDiscordUser),
-    mention_roles: [],
+    mention_everyone: m.mentionEveryone,
+    mentions: m.mentions.map(toDiscordMentionedUser),
+    mention_roles: m.mentionRoleIds,
     attachments: [],
-    embeds: [],
+    embeds: m.embeds.map(toDiscordEmbed),
     components: [],
-    pinned: false,
+    pinned: m.pinned,
     type: m.type,
-    flags: 0 as MessageFlags,
+    flags: m.flags as MessageFlags,
     ...(m.nonce !== null ? { nonce: m.nonce } : {}),
+    ...(m.reactions?.length ? { reactions: m.reactions.map(toDiscordReaction) } : {}),
     ...(m.referencedMessageId !== null
       ? { message_reference: { type: 0, message_id: m.referencedMessageId, channel_id: m.channelId, ...(m.guildId ? { guild_id: m.guildId } : {}) } }
+      : {}),
+    ...('referencedMessage' in m && m.referencedMessage !== undefined
+      ? { referenced_message: m.referencedMessage && toDiscordMessage(m.referencedMessage) }
       : {}),
   };
 }

@@ -25,6 +25,11 @@ export const ErrorReasons = [
   'OWNER_ONLY',
   'CANNOT_DM_SELF',
   'INVALID_FORM_BODY',
+  'UNKNOWN_REPLY',
+  'UNKNOWN_EMOJI',
+  'MAX_REACTIONS',
+  'MAX_PINS',
+  'BULK_DELETE_TOO_OLD',
   'SERVICE_UNAVAILABLE',
 ] as const;
 

@@ -61,7 +61,6 @@ beforeAll(async () => {
     roleId: [role.id, mainGuildId, foreign.guild.id],
     targetId: [role.id, mainGuildId, member.id],
     parentId: [category.id],
-    replyTo: [seed.id],
     botId: [bot.bot.id],
     code: [invite.code],
     login: [owner.username],

@@ -7,3 +7,4 @@ export * from './channel.js';
 export * from './member.js';
 export * from './message.js';
 export * from './invite.js';
+export * from './embed.js';

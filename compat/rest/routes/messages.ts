@@ -1,6 +1,6 @@
 // Messages of a channel.
 import { toDiscordMessage } from '../../serializers.js';
-import { del, get, int, nested, NO_CONTENT, patch, post, type Route } from '../route.js';
+import { camelKeys, del, get, int, NO_CONTENT, patch, post, type Route } from '../route.js';
 
 export const messageRoutes: Route[] = [
   get('/channels/:channelId/messages', async ({ call, params, query }) => {
@@ -18,24 +18,32 @@ export const messageRoutes: Route[] = [
     toDiscordMessage(await call('messages.get', { channelId: params.channelId, messageId: params.messageId })),
   ),
 
-  post('/channels/:channelId/messages', async ({ call, params, body }) => {
-    const message = await call(
-      'messages.send',
-      {
+  post('/channels/:channelId/messages', async ({ call, params, body }) =>
+    toDiscordMessage(
+      await call('messages.send', {
         channelId: params.channelId,
-        // Discord's content is optional (a message may be only embeds or files, which this server does
-        // not have): without it the message is empty, which the procedure rejects as such (50006)
-        content: body.content ?? '',
+        content: body.content ?? undefined,
+        embeds: camelKeys(body.embeds ?? undefined),
+        flags: body.flags ?? undefined,
         nonce: body.nonce ?? undefined,
-        replyTo: nested(body.message_reference).message_id,
-      },
-      { replyTo: 'message_reference.message_id' },
-    );
-    return toDiscordMessage(message);
-  }),
+        enforceNonce: body.enforce_nonce ?? undefined,
+        messageReference: camelKeys(body.message_reference ?? undefined),
+        allowedMentions: camelKeys(body.allowed_mentions ?? undefined),
+      }),
+    ),
+  ),
 
   patch('/channels/:channelId/messages/:messageId', async ({ call, params, body }) =>
-    toDiscordMessage(await call('messages.edit', { channelId: params.channelId, messageId: params.messageId, content: body.content })),
+    toDiscordMessage(
+      await call('messages.edit', {
+        channelId: params.channelId,
+        messageId: params.messageId,
+        content: body.content,
+        embeds: camelKeys(body.embeds),
+        flags: body.flags ?? undefined,
+        allowedMentions: camelKeys(body.allowed_mentions ?? undefined),
+      }),
+    ),
   ),
 
   del('/channels/:channelId/messages/:messageId', async ({ call, params }) => {
