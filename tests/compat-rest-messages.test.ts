@@ -109,7 +109,7 @@ describe('message errors', () => {
     const category = ((await owner('POST', `/guilds/${fx.guild.id}/channels`, { name: 'cat', type: 4 })).body as { id: string }).id;
     const cases: [string, DiscordApi, string, string, object | undefined, number, number][] = [
       ['empty content', member, 'POST', `/channels/${fx.generalId}/messages`, { content: '' }, 400, 50006],
-      ['no content (embeds only)', member, 'POST', `/channels/${fx.generalId}/messages`, { embeds: [{ title: 'x' }] }, 400, 50006],
+      ['neither content nor embeds', member, 'POST', `/channels/${fx.generalId}/messages`, { embeds: [] }, 400, 50006],
       ['too long', member, 'POST', `/channels/${fx.generalId}/messages`, { content: 'x'.repeat(2001) }, 400, 50035],
       ['missing SEND_MESSAGES', member, 'POST', `/channels/${readOnly}/messages`, { content: 'hi' }, 403, 50013],
       ['non-text channel', owner, 'POST', `/channels/${category}/messages`, { content: 'hi' }, 400, 50008],
