@@ -33,6 +33,9 @@ import type {
   Message,
   PermissionOverwrite,
   PublicUser,
+  ReactionAdded,
+  ReactionRemoved,
+  ReactionsCleared,
   ReactionSummary,
   ReferencedMessage,
   Role,
@@ -222,6 +225,19 @@ export function toDiscordMessage(m: Message | ReferencedMessage): APIMessage {
     ...('referencedMessage' in m && m.referencedMessage !== undefined
       ? { referenced_message: m.referencedMessage && toDiscordMessage(m.referencedMessage) }
       : {}),
+  };
+}
+
+/** The data of MESSAGE_REACTION_ADD / REMOVE / REMOVE_ALL / REMOVE_EMOJI (whichever fields the event has). */
+export function toDiscordReactionEvent(r: ReactionAdded | ReactionRemoved | ReactionsCleared) {
+  return {
+    channel_id: r.channelId,
+    message_id: r.messageId,
+    ...(r.guildId ? { guild_id: r.guildId } : {}),
+    ...('userId' in r ? { user_id: r.userId, burst: false, type: 0 } : {}),
+    ...(r.emoji !== undefined ? { emoji: toDiscordEmoji(r.emoji) } : {}),
+    ...('messageAuthorId' in r ? { message_author_id: r.messageAuthorId, burst_colors: [] } : {}),
+    ...('member' in r && r.member ? { member: toDiscordMember(r.member) } : {}),
   };
 }
 

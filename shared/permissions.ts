@@ -33,6 +33,7 @@ export const Permissions = {
   MANAGE_WEBHOOKS: 1n << 29n,
   MANAGE_GUILD_EXPRESSIONS: 1n << 30n,
   USE_APPLICATION_COMMANDS: 1n << 31n,
+  PIN_MESSAGES: 1n << 51n,
 } as const;
 
 export type PermissionName = keyof typeof Permissions;

@@ -8,6 +8,7 @@ import {
   toDiscordInvite,
   toDiscordMember,
   toDiscordMessage,
+  toDiscordReactionEvent,
   toDiscordRole,
   toDiscordSelfUser,
   toDiscordUser,
@@ -65,6 +66,11 @@ export function requiredIntent(type: DomainEvent['type'], inGuild: boolean): num
     case 'MESSAGE_UPDATE':
     case 'MESSAGE_DELETE':
       return inGuild ? Intent.GUILD_MESSAGES : Intent.DIRECT_MESSAGES;
+    case 'MESSAGE_REACTION_ADD':
+    case 'MESSAGE_REACTION_REMOVE':
+    case 'MESSAGE_REACTION_REMOVE_ALL':
+    case 'MESSAGE_REACTION_REMOVE_EMOJI':
+      return inGuild ? Intent.GUILD_MESSAGE_REACTIONS : Intent.DIRECT_MESSAGE_REACTIONS;
     case 'TYPING_START':
       return inGuild ? Intent.GUILD_MESSAGE_TYPING : Intent.DIRECT_MESSAGE_TYPING;
     case 'PRESENCE_UPDATE':
@@ -112,6 +118,11 @@ export function toDispatch(e: DomainEvent, viewer: Viewer): Dispatch | null {
     }
     case 'MESSAGE_DELETE':
       return { t: e.type, d: { id: e.data.id, channel_id: e.data.channelId, ...(e.data.guildId ? { guild_id: e.data.guildId } : {}) } };
+    case 'MESSAGE_REACTION_ADD':
+    case 'MESSAGE_REACTION_REMOVE':
+    case 'MESSAGE_REACTION_REMOVE_ALL':
+    case 'MESSAGE_REACTION_REMOVE_EMOJI':
+      return { t: e.type, d: toDiscordReactionEvent(e.data) };
     case 'TYPING_START':
       return {
         t: e.type,

@@ -7,6 +7,7 @@ import { guild } from './guild.js';
 import { invite } from './invite.js';
 import { member } from './member.js';
 import { message } from './message.js';
+import { reactionAdded, reactionRemoved, reactionsCleared } from './reaction.js';
 import { role } from './role.js';
 import { publicUser, selfUser, visibleStatus } from './user.js';
 
@@ -37,6 +38,10 @@ export const domainEvent = z.discriminatedUnion('type', [
   ev('MESSAGE_CREATE', message),
   ev('MESSAGE_UPDATE', message),
   ev('MESSAGE_DELETE', messageDeleteData),
+  ev('MESSAGE_REACTION_ADD', reactionAdded),
+  ev('MESSAGE_REACTION_REMOVE', reactionRemoved),
+  ev('MESSAGE_REACTION_REMOVE_ALL', reactionsCleared),
+  ev('MESSAGE_REACTION_REMOVE_EMOJI', reactionsCleared),
   ev('TYPING_START', typingStartData),
   ev('PRESENCE_UPDATE', presenceUpdateData),
   ev('USER_UPDATE', selfUser),

@@ -8,3 +8,4 @@ export * from './member.js';
 export * from './message.js';
 export * from './invite.js';
 export * from './embed.js';
+export * from './reaction.js';
