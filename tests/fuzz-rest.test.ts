@@ -13,6 +13,7 @@ import { guildRoutes } from '../compat/rest/routes/guilds.js';
 import { inviteRoutes } from '../compat/rest/routes/invites.js';
 import { memberRoutes } from '../compat/rest/routes/members.js';
 import { messageRoutes } from '../compat/rest/routes/messages.js';
+import { pinsRoutes } from '../compat/rest/routes/pins.js';
 import { reactionRoutes } from '../compat/rest/routes/reactions.js';
 import { roleRoutes } from '../compat/rest/routes/roles.js';
 import { userRoutes } from '../compat/rest/routes/users.js';
@@ -72,7 +73,7 @@ beforeAll(async () => {
 const ROUTES: { route: Route; prefixes: string[] }[] = [
   ...discordAuthRoutes.map((route) => ({ route, prefixes: ['/api/v10', '/api'] })),
   ...v1AuthRoutes.map((route) => ({ route, prefixes: ['/api/v1'] })),
-  ...[...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...reactionRoutes, ...memberRoutes, ...roleRoutes, ...inviteRoutes].map((route) => ({
+  ...[...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...reactionRoutes, ...pinsRoutes, ...memberRoutes, ...roleRoutes, ...inviteRoutes].map((route) => ({
     route,
     prefixes: ['/api/v10', '/api/v9', '/api/v6', '/api', '/api/v1'],
   })),

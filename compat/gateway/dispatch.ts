@@ -65,7 +65,10 @@ export function requiredIntent(type: DomainEvent['type'], inGuild: boolean): num
     case 'MESSAGE_CREATE':
     case 'MESSAGE_UPDATE':
     case 'MESSAGE_DELETE':
+    case 'MESSAGE_DELETE_BULK':
       return inGuild ? Intent.GUILD_MESSAGES : Intent.DIRECT_MESSAGES;
+    case 'CHANNEL_PINS_UPDATE':
+      return inGuild ? Intent.GUILDS : Intent.DIRECT_MESSAGES;
     case 'MESSAGE_REACTION_ADD':
     case 'MESSAGE_REACTION_REMOVE':
     case 'MESSAGE_REACTION_REMOVE_ALL':
@@ -118,6 +121,13 @@ export function toDispatch(e: DomainEvent, viewer: Viewer): Dispatch | null {
     }
     case 'MESSAGE_DELETE':
       return { t: e.type, d: { id: e.data.id, channel_id: e.data.channelId, ...(e.data.guildId ? { guild_id: e.data.guildId } : {}) } };
+    case 'MESSAGE_DELETE_BULK':
+      return { t: e.type, d: { ids: e.data.ids, channel_id: e.data.channelId, ...(e.data.guildId ? { guild_id: e.data.guildId } : {}) } };
+    case 'CHANNEL_PINS_UPDATE':
+      return {
+        t: e.type,
+        d: { channel_id: e.data.channelId, last_pin_timestamp: e.data.lastPinTimestamp, ...(e.data.guildId ? { guild_id: e.data.guildId } : {}) },
+      };
     case 'MESSAGE_REACTION_ADD':
     case 'MESSAGE_REACTION_REMOVE':
     case 'MESSAGE_REACTION_REMOVE_ALL':

@@ -7,12 +7,15 @@ import { ChannelType } from '../../shared/schemas/channel.js';
 import { snowflakeFromTimestamp } from '../../shared/snowflake.js';
 import type { Embed } from '../../shared/schemas/embed.js';
 import {
+  BULK_DELETE_MAX_AGE_MS,
   MessageFlag,
   MessageType,
+  type bulkDeleteInput,
   type editMessageInput,
   type listMessagesInput,
   type Message,
   type MessageDeleted,
+  type MessagesDeleted,
   type messageRefInput,
   type sendMessageInput,
 } from '../../shared/schemas/message.js';
@@ -24,7 +27,7 @@ import { lastMessageIds } from './last-message-id.js';
 import { resolveMentions, type Mentions } from './mentions.js';
 import { messageView, messageViews, reactionSummaries } from './message-view.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
-import { messageInclude, toMessage, type MessageRow as StoredMessage } from './serialize.js';
+import { messageInclude, toMessage, type MessageExtras, type MessageRow as StoredMessage } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger'>;
 
@@ -73,7 +76,7 @@ export async function listMessages(deps: Deps, userId: bigint, input: ListInput)
   return messageViews(deps, channel.guildId, await historyPage(deps, channel.id, input), userId);
 }
 
-async function findMessage(deps: Deps, channel: ChannelInfo, messageId: bigint) {
+export async function findMessage(deps: Deps, channel: ChannelInfo, messageId: bigint) {
   const m = await deps.db.message.findUnique({ where: { id: messageId }, include: messageInclude });
   if (!m || m.channelId !== channel.id) return notFound.message();
   return m;
@@ -183,21 +186,33 @@ export async function sendMessage(deps: Deps, userId: bigint, input: SendInput):
   const original = input.messageReference ? await replyTarget(deps, channel, perms, input.messageReference) : null;
   await enforceSlowmode(deps, channel, perms, userId);
   const pingsReplied = original !== null && original.authorId !== userId && (input.allowedMentions?.repliedUser ?? !input.allowedMentions);
-  const mentions = await resolveMentions(deps, channel, perms, content, input.allowedMentions, pingsReplied ? original.authorId : null);
+  const [mentions, referencedMessage] = await Promise.all([
+    resolveMentions(deps, channel, perms, content, input.allowedMentions, pingsReplied ? original.authorId : null),
+    original ? messageView(deps, channel.guildId, original) : undefined,
+  ]);
+  return postMessage(
+    deps,
+    channel,
+    {
+      authorId: userId,
+      content,
+      nonce: input.nonce ?? null,
+      type: original === null ? MessageType.DEFAULT : MessageType.REPLY,
+      referenceMessageId: original?.id ?? null,
+      embeds,
+      flags: sendableFlags(input.flags),
+      ...storedMentions(mentions),
+    },
+    { mentions: mentions.users, ...(referencedMessage ? { referencedMessage } : {}) },
+  );
+}
 
+export type NewMessage = Omit<MessageRow, 'id' | 'channelId'>;
+
+/** Stores a new message of the channel and publishes its MESSAGE_CREATE in channel order; `extras` complete the object. */
+export async function postMessage(deps: Deps, channel: ChannelInfo, fields: NewMessage, extras: MessageExtras): Promise<Message> {
   const place = channelLines(deps).take(channel.id);
-  const row: MessageRow = {
-    id: place.id,
-    channelId: channel.id,
-    authorId: userId,
-    content,
-    nonce: input.nonce ?? null,
-    type: original === null ? MessageType.DEFAULT : MessageType.REPLY,
-    referenceMessageId: original?.id ?? null,
-    embeds,
-    flags: sendableFlags(input.flags),
-    ...storedMentions(mentions),
-  };
+  const row: MessageRow = { ...fields, id: place.id, channelId: channel.id };
   let stored;
   try {
     stored = await lastMessageIds(deps).write(channel.id, row.id, (bumpInline) => insertMessage(deps, row, bumpInline));
@@ -205,12 +220,7 @@ export async function sendMessage(deps: Deps, userId: bigint, input: SendInput):
     void place.settle(null);
     throw err;
   }
-  const referencedMessage = original ? await messageView(deps, channel.guildId, original) : undefined;
-  const message = toMessage(
-    { ...row, editedAt: null, createdAt: new Date(), author: stored.result, pin: null },
-    channel.guildId,
-    { mentions: mentions.users, ...(referencedMessage ? { referencedMessage } : {}) },
-  );
+  const message = toMessage({ ...row, editedAt: null, createdAt: new Date(), author: stored.result, pin: null }, channel.guildId, extras);
   await Promise.all([stored.bumped, place.settle(() => publishToChannel(deps, channel, 'MESSAGE_CREATE', message))]);
   return message;
 }
@@ -274,5 +284,28 @@ export async function deleteMessage(deps: Deps, userId: bigint, input: z.infer<t
   if (count === 0) notFound.message();
   const data: MessageDeleted = { id: String(existing.id), channelId: String(channel.id), guildId: channel.guildId === null ? null : String(channel.guildId) };
   await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_DELETE', data));
+  return { ok: true as const };
+}
+
+/**
+ * Deletes 2-100 messages of the channel at once (MANAGE_MESSAGES), all or none: any id older than 14
+ * days refuses the whole request. Ids that are not messages of this channel are ignored (Discord
+ * counts them towards the limits, and deletes nothing elsewhere). One MESSAGE_DELETE_BULK.
+ */
+export async function bulkDeleteMessages(deps: Deps, userId: bigint, input: z.infer<typeof bulkDeleteInput>) {
+  const { channel } = await requireChannelPermission(deps, BigInt(input.channelId), userId, Permissions.MANAGE_MESSAGES);
+  const ids = [...new Set(input.messageIds.map(BigInt))];
+  const oldest = snowflakeFromTimestamp(Date.now() - BULK_DELETE_MAX_AGE_MS);
+  if (ids.some((id) => id < oldest)) fail('BAD_REQUEST', 'BULK_DELETE_TOO_OLD', 'You can only bulk delete messages that are under 14 days old.');
+  const deleted = await deps.db.$queryRaw<{ id: bigint }[]>`
+    DELETE FROM messages WHERE channel_id = ${channel.id} AND id = ANY(${ids}::bigint[]) RETURNING id`;
+  if (deleted.length > 0) {
+    const data: MessagesDeleted = {
+      ids: deleted.map((d) => String(d.id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),
+      channelId: String(channel.id),
+      guildId: channel.guildId === null ? null : String(channel.guildId),
+    };
+    await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_DELETE_BULK', data));
+  }
   return { ok: true as const };
 }

@@ -6,7 +6,8 @@ import { channel } from './channel.js';
 import { guild } from './guild.js';
 import { invite } from './invite.js';
 import { member } from './member.js';
-import { message } from './message.js';
+import { message, messagesDeleted } from './message.js';
+import { pinsUpdated } from './pin.js';
 import { reactionAdded, reactionRemoved, reactionsCleared } from './reaction.js';
 import { role } from './role.js';
 import { publicUser, selfUser, visibleStatus } from './user.js';
@@ -38,6 +39,8 @@ export const domainEvent = z.discriminatedUnion('type', [
   ev('MESSAGE_CREATE', message),
   ev('MESSAGE_UPDATE', message),
   ev('MESSAGE_DELETE', messageDeleteData),
+  ev('MESSAGE_DELETE_BULK', messagesDeleted),
+  ev('CHANNEL_PINS_UPDATE', pinsUpdated),
   ev('MESSAGE_REACTION_ADD', reactionAdded),
   ev('MESSAGE_REACTION_REMOVE', reactionRemoved),
   ev('MESSAGE_REACTION_REMOVE_ALL', reactionsCleared),

@@ -9,3 +9,4 @@ export * from './message.js';
 export * from './invite.js';
 export * from './embed.js';
 export * from './reaction.js';
+export * from './pin.js';

@@ -93,6 +93,9 @@ export const editMessageInput = z.object({
   allowedMentions: allowedMentions.optional(),
 });
 export const messageRefInput = z.object({ channelId: snowflake, messageId: snowflake });
+/** Discord's bulk delete: 2 to 100 messages, none older than 14 days. */
+export const bulkDeleteInput = z.object({ channelId: snowflake, messageIds: z.array(snowflake).min(2).max(100) });
+export const BULK_DELETE_MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
 
 export const listMessagesInput = z
   .object({
@@ -122,3 +125,7 @@ export type TypingStart = z.infer<typeof typingStart>;
 /** MESSAGE_DELETE event data. */
 export const messageDeleted = z.object({ id: snowflake, channelId: snowflake, guildId: snowflake.nullable() });
 export type MessageDeleted = z.infer<typeof messageDeleted>;
+
+/** MESSAGE_DELETE_BULK event data. */
+export const messagesDeleted = z.object({ ids: z.array(snowflake), channelId: snowflake, guildId: snowflake.nullable() });
+export type MessagesDeleted = z.infer<typeof messagesDeleted>;

@@ -8,11 +8,12 @@ import { guildRoutes } from './guilds.js';
 import { inviteRoutes } from './invites.js';
 import { memberRoutes } from './members.js';
 import { messageRoutes } from './messages.js';
+import { pinsRoutes } from './pins.js';
 import { reactionRoutes } from './reactions.js';
 import { roleRoutes } from './roles.js';
 import { userRoutes } from './users.js';
 
-const shared = [...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...reactionRoutes, ...memberRoutes, ...roleRoutes, ...inviteRoutes];
+const shared = [...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...reactionRoutes, ...pinsRoutes, ...memberRoutes, ...roleRoutes, ...inviteRoutes];
 
 export const discordRoutes = new RouteTable([...discordAuthRoutes, ...shared]);
 export const v1Routes = new RouteTable([...v1AuthRoutes, ...shared]);

@@ -46,6 +46,11 @@ export const messageRoutes: Route[] = [
     ),
   ),
 
+  post('/channels/:channelId/messages/bulk-delete', async ({ call, params, body }) => {
+    await call('messages.bulkDelete', { channelId: params.channelId, messageIds: body.messages }, { messageIds: 'messages' });
+    return NO_CONTENT;
+  }),
+
   del('/channels/:channelId/messages/:messageId', async ({ call, params }) => {
     await call('messages.delete', { channelId: params.channelId, messageId: params.messageId });
     return NO_CONTENT;
