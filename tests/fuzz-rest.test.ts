@@ -146,7 +146,13 @@ const BASES: Record<string, Record<string, unknown>> = {
   'POST /guilds/:guildId/channels': { name: 'fuzz', type: 0, permission_overwrites: [{ id: 'ROLE', type: 0, allow: '0', deny: '1024' }] },
   'PATCH /channels/:channelId': { name: 'renamed', topic: 'topic' },
   'PUT /channels/:channelId/permissions/:targetId': { type: 0, allow: '0', deny: '2048' },
-  'POST /channels/:channelId/messages': { content: 'hello', nonce: 'n1' },
+  'POST /channels/:channelId/messages': {
+    content: 'hello',
+    nonce: 'n1',
+    embeds: [{ title: 't', color: 255, footer: { text: 'f', icon_url: 'https://example.com/i.png' }, fields: [{ name: 'n', value: 'v' }] }],
+    allowed_mentions: { parse: ['users'], replied_user: false },
+  },
+  'POST /channels/:channelId/messages/bulk-delete': { messages: ['1234567890123', '1234567890124'] },
   'PATCH /channels/:channelId/messages/:messageId': { content: 'edited' },
   'POST /channels/:channelId/invites': { max_age: 0, max_uses: 0 },
   'PATCH /guilds/:guildId/members/@me': { nick: 'nick' },
@@ -287,6 +293,8 @@ function track({ sent, res }: { sent: Sent; res: RawResponse }) {
   }
   if (key === 'PATCH /channels/:channelId/messages/:messageId' && out?.id) written.messageWritten(out.id, sent.params.channelId!, out.content!);
   if (key === 'DELETE /channels/:channelId/messages/:messageId') written.deletedMessages.add(sent.params.messageId!);
+  if (key === 'POST /channels/:channelId/messages/bulk-delete') written.bulkDeleted(sent.params.channelId!, (sent.body as { messages?: unknown }).messages);
+  if (sent.method === 'PUT' && sent.pattern.includes('/pins/')) written.pinnedIn.add(sent.params.channelId!);
   if (key === 'POST /guilds/:guildId/channels' && out?.id) {
     written.channels.add(out.id);
     pools.channelId!.push(out.id);
