@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { httpClient, registerUser, type TestUser } from './helpers/clients.js';
 import { connectGateway } from './helpers/gateway.js';
+import { eventOnce } from './helpers/discordjs.js';
 import { startTestServer } from './helpers/server.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
@@ -16,20 +17,8 @@ let botId: string;
 let guildId: string;
 let channelId: string;
 
-function once<T extends unknown[]>(event: string, pred: (...args: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      bot.off(event, handler);
-      reject(new Error(`no ${event} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const handler = (...args: T) => {
-      if (!pred(...args)) return;
-      clearTimeout(timer);
-      bot.off(event, handler);
-      resolve(args);
-    };
-    bot.on(event, handler);
-  });
+function once<T extends unknown[]>(event: string, pred?: (...args: T) => boolean, timeoutMs?: number): Promise<T> {
+  return eventOnce(bot, event, pred, timeoutMs);
 }
 
 beforeAll(async () => {

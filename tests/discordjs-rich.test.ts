@@ -4,6 +4,7 @@ import { Client, EmbedBuilder, Events, GatewayIntentBits, type Message, type Mes
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { httpClient, registerUser, type TestUser } from './helpers/clients.js';
+import { eventOnce } from './helpers/discordjs.js';
 import { startTestServer } from './helpers/server.js';
 
 let app: App;
@@ -12,20 +13,8 @@ let bot: Client;
 let botId: string;
 let channel: TextChannel;
 
-function once<T extends unknown[]>(event: string, pred: (...args: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      bot.off(event, handler);
-      reject(new Error(`no ${event} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const handler = (...args: T) => {
-      if (!pred(...args)) return;
-      clearTimeout(timer);
-      bot.off(event, handler);
-      resolve(args);
-    };
-    bot.on(event, handler);
-  });
+function once<T extends unknown[]>(event: string, pred?: (...args: T) => boolean, timeoutMs?: number): Promise<T> {
+  return eventOnce(bot, event, pred, timeoutMs);
 }
 
 beforeAll(async () => {
