@@ -117,7 +117,9 @@ describe('message errors', () => {
       ['not a member', outsider, 'POST', `/channels/${fx.generalId}/messages`, { content: 'hi' }, 404, 10003],
       ['history of an unknown channel', member, 'GET', `/channels/${UNKNOWN}/messages`, undefined, 404, 10003],
       ['unknown message', member, 'GET', `/channels/${fx.generalId}/messages/${UNKNOWN}`, undefined, 404, 10008],
-      ['edit without content', member, 'PATCH', `/channels/${fx.generalId}/messages/${UNKNOWN}`, {}, 400, 50035],
+      // every edit field is optional now (content, embeds, flags change independently)
+      ['edit of an unknown message', member, 'PATCH', `/channels/${fx.generalId}/messages/${UNKNOWN}`, {}, 404, 10008],
+      ['edit with content of the wrong type', member, 'PATCH', `/channels/${fx.generalId}/messages/${UNKNOWN}`, { content: 5 }, 400, 50035],
     ];
     for (const [name, api, method, path, body, status, code] of cases) {
       const res = await api(method, path, body);
