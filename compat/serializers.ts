@@ -4,17 +4,20 @@
 import type {
   APIApplication,
   APIChannel,
+  APIEmbed,
   APIExtendedInvite,
   APIGuild,
   APIGuildMember,
   APIMessage,
   APIOverwrite,
+  APIReaction,
   APIRole,
   APIUser,
   ApplicationFlags,
   ChannelFlags,
   ChannelType,
   GatewayActivity,
+  EmbedType,
   GuildMemberFlags,
   GuildSystemChannelFlags,
   MessageFlags,
@@ -23,7 +26,25 @@ import type {
   UserFlags,
 } from 'discord-api-types/v10';
 import type { z } from 'zod';
-import type { Application, Channel, Guild, Invite, Member, Message, PermissionOverwrite, PublicUser, Role, SelfUser } from '../shared/schemas/index.js';
+import type {
+  Application,
+  Channel,
+  Embed,
+  Guild,
+  Invite,
+  Member,
+  MentionedUser,
+  Message,
+  PermissionOverwrite,
+  PublicUser,
+  ReactionAdded,
+  ReactionRemoved,
+  ReactionsCleared,
+  ReactionSummary,
+  ReferencedMessage,
+  Role,
+  SelfUser,
+} from '../shared/schemas/index.js';
 import type { myGuild } from '../shared/schemas/guild.js';
 import type { Activity } from '../shared/schemas/presence.js';
 import type { visibleStatus } from '../shared/schemas/user.js';
@@ -156,11 +177,37 @@ export function toDiscordChannel(c: Channel, viewerId?: string): APIChannel {
   }
 }
 
-/**
- * A message. `mentions` needs user objects, which the API object carries only as ids
- * (`mentionIds`); callers that have the users at hand pass them, otherwise the list is empty.
- */
-export function toDiscordMessage(m: Message, mentions: PublicUser[] = []): APIMessage {
+export function toDiscordEmbed(e: Embed): APIEmbed {
+  return {
+    type: 'rich' as EmbedType.Rich,
+    ...(e.title !== undefined ? { title: e.title } : {}),
+    ...(e.description !== undefined ? { description: e.description } : {}),
+    ...(e.url !== undefined ? { url: e.url } : {}),
+    ...(e.timestamp !== undefined ? { timestamp: e.timestamp } : {}),
+    ...(e.color !== undefined ? { color: e.color } : {}),
+    ...(e.footer ? { footer: { text: e.footer.text, ...(e.footer.iconUrl ? { icon_url: e.footer.iconUrl } : {}) } } : {}),
+    ...(e.image ? { image: { url: e.image.url } } : {}),
+    ...(e.thumbnail ? { thumbnail: { url: e.thumbnail.url } } : {}),
+    ...(e.author ? { author: { name: e.author.name, ...(e.author.url ? { url: e.author.url } : {}), ...(e.author.iconUrl ? { icon_url: e.author.iconUrl } : {}) } } : {}),
+    ...(e.fields ? { fields: e.fields.map((f) => ({ name: f.name, value: f.value, ...(f.inline !== undefined ? { inline: f.inline } : {}) })) } : {}),
+  };
+}
+
+/** A reaction's emoji: this server knows Unicode emoji only (custom ones are Unknown Emoji). */
+export const toDiscordEmoji = (emoji: string) => ({ id: null, name: emoji });
+
+function toDiscordReaction(r: ReactionSummary): APIReaction {
+  return { emoji: toDiscordEmoji(r.emoji), count: r.count, count_details: { burst: 0, normal: r.count }, me: r.me, me_burst: false, burst_colors: [] };
+}
+
+function toDiscordMentionedUser(u: MentionedUser): APIUser & { member?: Omit<APIGuildMember, 'user'> } {
+  if (!u.member) return toDiscordUser(u);
+  const { user: _user, ...member } = toDiscordMember({ guildId: '', user: u, nick: u.member.nick, roles: u.member.roles, joinedAt: u.member.joinedAt });
+  return { ...toDiscordUser(u), member };
+}
+
+/** A message; for replies with the original in `referenced_message` (null once it was deleted). */
+export function toDiscordMessage(m: Message | ReferencedMessage): APIMessage {
   return {
     id: m.id,
     channel_id: m.channelId,
@@ -169,19 +216,36 @@ export function toDiscordMessage(m: Message, mentions: PublicUser[] = []): APIMe
     timestamp: m.createdAt,
     edited_timestamp: m.editedAt,
     tts: false,
-    mention_everyone: false,
-    mentions: mentions.map(toDiscordUser),
-    mention_roles: [],
+    mention_everyone: m.mentionEveryone,
+    mentions: m.mentions.map(toDiscordMentionedUser),
+    mention_roles: m.mentionRoleIds,
     attachments: [],
-    embeds: [],
+    embeds: m.embeds.map(toDiscordEmbed),
     components: [],
-    pinned: false,
+    pinned: m.pinned,
     type: m.type,
-    flags: 0 as MessageFlags,
+    flags: m.flags as MessageFlags,
     ...(m.nonce !== null ? { nonce: m.nonce } : {}),
+    ...(m.reactions?.length ? { reactions: m.reactions.map(toDiscordReaction) } : {}),
     ...(m.referencedMessageId !== null
       ? { message_reference: { type: 0, message_id: m.referencedMessageId, channel_id: m.channelId, ...(m.guildId ? { guild_id: m.guildId } : {}) } }
       : {}),
+    ...('referencedMessage' in m && m.referencedMessage !== undefined
+      ? { referenced_message: m.referencedMessage && toDiscordMessage(m.referencedMessage) }
+      : {}),
+  };
+}
+
+/** The data of MESSAGE_REACTION_ADD / REMOVE / REMOVE_ALL / REMOVE_EMOJI (whichever fields the event has). */
+export function toDiscordReactionEvent(r: ReactionAdded | ReactionRemoved | ReactionsCleared) {
+  return {
+    channel_id: r.channelId,
+    message_id: r.messageId,
+    ...(r.guildId ? { guild_id: r.guildId } : {}),
+    ...('userId' in r ? { user_id: r.userId, burst: false, type: 0 } : {}),
+    ...(r.emoji !== undefined ? { emoji: toDiscordEmoji(r.emoji) } : {}),
+    ...('messageAuthorId' in r ? { message_author_id: r.messageAuthorId, burst_colors: [] } : {}),
+    ...('member' in r && r.member ? { member: toDiscordMember(r.member) } : {}),
   };
 }
 

@@ -38,6 +38,11 @@ export const ErrorReasons = [
   'MAX_ROLES',
   'MAX_CHANNELS',
   'INVALID_FORM_BODY',
+  'UNKNOWN_REPLY',
+  'UNKNOWN_EMOJI',
+  'MAX_REACTIONS',
+  'MAX_PINS',
+  'BULK_DELETE_TOO_OLD',
   'SERVICE_UNAVAILABLE',
 ] as const;
 

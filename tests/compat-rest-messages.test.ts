@@ -109,9 +109,10 @@ describe('message errors', () => {
     const category = ((await owner('POST', `/guilds/${fx.guild.id}/channels`, { name: 'cat', type: 4 })).body as { id: string }).id;
     const cases: [string, DiscordApi, string, string, object | undefined, number, number][] = [
       ['empty content', member, 'POST', `/channels/${fx.generalId}/messages`, { content: '' }, 400, 50006],
-      // embeds are not supported yet: refused as a field rather than taken for an empty message
-      ['embeds only', member, 'POST', `/channels/${fx.generalId}/messages`, { embeds: [{ title: 'x' }] }, 400, 50035],
+      ['neither content nor embeds', member, 'POST', `/channels/${fx.generalId}/messages`, { embeds: [] }, 400, 50006],
       ['no content at all', member, 'POST', `/channels/${fx.generalId}/messages`, { tts: false }, 400, 50006],
+      // components are not supported yet: refused as a field rather than taken for an empty message
+      ['components only', member, 'POST', `/channels/${fx.generalId}/messages`, { components: [{ type: 1, components: [] }] }, 400, 50035],
       ['too long', member, 'POST', `/channels/${fx.generalId}/messages`, { content: 'x'.repeat(2001) }, 400, 50035],
       ['missing SEND_MESSAGES', member, 'POST', `/channels/${readOnly}/messages`, { content: 'hi' }, 403, 50013],
       ['non-text channel', owner, 'POST', `/channels/${category}/messages`, { content: 'hi' }, 400, 50008],
@@ -119,7 +120,9 @@ describe('message errors', () => {
       ['not a member', outsider, 'POST', `/channels/${fx.generalId}/messages`, { content: 'hi' }, 404, 10003],
       ['history of an unknown channel', member, 'GET', `/channels/${UNKNOWN}/messages`, undefined, 404, 10003],
       ['unknown message', member, 'GET', `/channels/${fx.generalId}/messages/${UNKNOWN}`, undefined, 404, 10008],
-      ['edit without content', member, 'PATCH', `/channels/${fx.generalId}/messages/${UNKNOWN}`, {}, 400, 50035],
+      // every edit field is optional now (content, embeds, flags change independently)
+      ['edit of an unknown message', member, 'PATCH', `/channels/${fx.generalId}/messages/${UNKNOWN}`, {}, 404, 10008],
+      ['edit with content of the wrong type', member, 'PATCH', `/channels/${fx.generalId}/messages/${UNKNOWN}`, { content: 5 }, 400, 50035],
     ];
     for (const [name, api, method, path, body, status, code] of cases) {
       const res = await api(method, path, body);

@@ -7,6 +7,7 @@ import { httpClient, registerUser, uniqueName, type TestUser } from './helpers/c
 import { addBotToGuild } from './helpers/bots.js';
 import { connectGateway } from './helpers/gateway.js';
 import { seedMembers } from './helpers/guilds.js';
+import { eventOnce } from './helpers/discordjs.js';
 import { startTestServer } from './helpers/server.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
@@ -19,20 +20,8 @@ let botToken: string;
 let guildId: string;
 let channelId: string;
 
-function once<T extends unknown[]>(event: string, pred: (...args: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      bot.off(event, handler);
-      reject(new Error(`no ${event} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const handler = (...args: T) => {
-      if (!pred(...args)) return;
-      clearTimeout(timer);
-      bot.off(event, handler);
-      resolve(args);
-    };
-    bot.on(event, handler);
-  });
+function once<T extends unknown[]>(event: string, pred?: (...args: T) => boolean, timeoutMs?: number): Promise<T> {
+  return eventOnce(bot, event, pred, timeoutMs);
 }
 
 beforeAll(async () => {

@@ -15,6 +15,8 @@ import { guildRoutes } from '../compat/rest/routes/guilds.js';
 import { inviteRoutes } from '../compat/rest/routes/invites.js';
 import { memberRoutes } from '../compat/rest/routes/members.js';
 import { messageRoutes } from '../compat/rest/routes/messages.js';
+import { pinsRoutes } from '../compat/rest/routes/pins.js';
+import { reactionRoutes } from '../compat/rest/routes/reactions.js';
 import { roleRoutes } from '../compat/rest/routes/roles.js';
 import { userRoutes } from '../compat/rest/routes/users.js';
 import type { Route } from '../compat/rest/route.js';
@@ -72,7 +74,7 @@ beforeAll(async () => {
 /** Every Discord route, and every route of the original /api/v1 API (with its own well-formed bodies). */
 const ROUTES: { route: Route; prefixes: string[]; v1?: true }[] = [
   ...discordAuthRoutes.map((route) => ({ route, prefixes: ['/api/v10', '/api'] })),
-  ...[...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...memberRoutes, ...roleRoutes, ...inviteRoutes].map((route) => ({
+  ...[...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...reactionRoutes, ...pinsRoutes, ...memberRoutes, ...roleRoutes, ...inviteRoutes].map((route) => ({
     route,
     prefixes: ['/api/v10', '/api/v9', '/api/v6', '/api'],
   })),
@@ -157,7 +159,13 @@ const BASES: Record<string, Record<string, unknown>> = {
   'POST /guilds/:guildId/channels': { name: 'fuzz', type: 0, permission_overwrites: [{ id: 'ROLE', type: 0, allow: '0', deny: '1024' }] },
   'PATCH /channels/:channelId': { name: 'renamed', topic: 'topic' },
   'PUT /channels/:channelId/permissions/:targetId': { type: 0, allow: '0', deny: '2048' },
-  'POST /channels/:channelId/messages': { content: 'hello', nonce: 'n1' },
+  'POST /channels/:channelId/messages': {
+    content: 'hello',
+    nonce: 'n1',
+    embeds: [{ title: 't', color: 255, footer: { text: 'f', icon_url: 'https://example.com/i.png' }, fields: [{ name: 'n', value: 'v' }] }],
+    allowed_mentions: { parse: ['users'], replied_user: false },
+  },
+  'POST /channels/:channelId/messages/bulk-delete': { messages: ['1234567890123', '1234567890124'] },
   'PATCH /channels/:channelId/messages/:messageId': { content: 'edited' },
   'POST /channels/:channelId/invites': { max_age: 0, max_uses: 0 },
   'PATCH /guilds/:guildId/members/@me': { nick: 'nick' },
@@ -314,6 +322,8 @@ function track({ sent, res }: { sent: Sent; res: RawResponse }) {
   }
   if (key === 'PATCH /channels/:channelId/messages/:messageId' && out?.id) written.messageWritten(out.id, sent.params.channelId!, out.content!);
   if (key === 'DELETE /channels/:channelId/messages/:messageId') written.deletedMessages.add(sent.params.messageId!);
+  if (key === 'POST /channels/:channelId/messages/bulk-delete') written.bulkDeleted(sent.params.channelId!, (sent.body as { messages?: unknown }).messages);
+  if (sent.method === 'PUT' && sent.pattern.includes('/pins/')) written.pinnedIn.add(sent.params.channelId!);
   if (key === 'POST /guilds/:guildId/channels' && out?.id) {
     written.channels.add(out.id);
     pools.channelId!.push(out.id);

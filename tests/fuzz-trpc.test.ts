@@ -61,7 +61,6 @@ beforeAll(async () => {
     roleId: [role.id, mainGuildId, foreign.guild.id],
     targetId: [role.id, mainGuildId, member.id],
     parentId: [category.id],
-    replyTo: [seed.id],
     botId: [bot.bot.id],
     code: [invite.code],
     login: [owner.username],
@@ -77,6 +76,8 @@ beforeAll(async () => {
 const plausibleByKey: Record<string, fc.Arbitrary<unknown>> = {
   content: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), hostileString),
   nonce: fc.oneof(fc.string({ maxLength: 25 }), fc.integer()),
+  embeds: fc.array(fc.record({ title: fc.string({ maxLength: 300 }), color: fc.integer({ min: -1, max: 0x1000000 }), url: fc.oneof(fc.webUrl(), hostileString) }, { requiredKeys: [] }), { maxLength: 11 }),
+  emoji: fc.oneof(fc.constantFrom('👍', '🎉', '❤️', 'x', 'name:123'), hostileString),
   name: fc.oneof(fc.string({ minLength: 2, maxLength: 20 }), hostileString),
   username: fc.stringMatching(/^[a-z0-9_.]{2,34}$/),
   password: fc.oneof(fc.constant('correct horse battery'), fc.string({ maxLength: 20 })),
@@ -185,6 +186,8 @@ function track({ sent, res }: { sent: Sent; res: RawResponse }) {
     if (sent.path === 'messages.send') pools.messageId!.push(data.id);
   }
   if (sent.path === 'messages.delete') written.deletedMessages.add(input.messageId!);
+  if (sent.path === 'messages.bulkDelete') written.bulkDeleted(input.channelId!, (sent.input as { messageIds?: unknown }).messageIds);
+  if (sent.path === 'messages.pin') written.pinnedIn.add(input.channelId!);
   if (sent.path === 'channels.create' && data?.id) {
     written.channels.add(data.id);
     pools.channelId!.push(data.id);

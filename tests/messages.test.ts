@@ -39,7 +39,7 @@ describe('messages.send', () => {
       type: 0,
       editedAt: null,
       referencedMessageId: null,
-      mentionIds: [b.id],
+      mentions: [expect.objectContaining({ id: b.id, username: b.username })],
       author: { id: a.id, username: a.username, bot: false },
     });
     expect(Date.parse(m.createdAt)).toBeGreaterThan(Date.now() - 60_000);
@@ -87,12 +87,15 @@ describe('messages.send', () => {
     const { a, b, channelId } = await dmFixture();
     const other = await dmFixture();
     const original = await a.client.messages.send.mutate({ channelId, content: 'question' });
-    const reply = await b.client.messages.send.mutate({ channelId, content: 'answer', replyTo: original.id });
+    const reply = await b.client.messages.send.mutate({ channelId, content: 'answer', messageReference: { messageId: original.id } });
     expect(reply).toMatchObject({ type: 19, referencedMessageId: original.id });
 
     const elsewhere = await other.a.client.messages.send.mutate({ channelId: other.channelId, content: 'elsewhere' });
     for (const replyTo of [elsewhere.id, '4242424242424242']) {
-      expect(await errorOf(a.client.messages.send.mutate({ channelId, content: 'bad reply', replyTo }))).toMatchObject({ code: 'BAD_REQUEST' });
+      expect(await errorOf(a.client.messages.send.mutate({ channelId, content: 'bad reply', messageReference: { messageId: replyTo } }))).toMatchObject({
+        code: 'BAD_REQUEST',
+        reason: 'UNKNOWN_REPLY',
+      });
     }
     expect(ids(await a.client.messages.list.query({ channelId }))).toEqual([reply.id, original.id]);
   });

@@ -111,7 +111,32 @@ async function doomedInvite(fx: Fixture) {
   return args({ code: invite.code }, fx.generalId);
 }
 
-const { ADMINISTRATOR, CHANGE_NICKNAME, CREATE_INSTANT_INVITE, KICK_MEMBERS, MANAGE_CHANNELS, MANAGE_GUILD, MANAGE_NICKNAMES, MANAGE_ROLES, VIEW_CHANNEL } = Permissions;
+/** a message of the owner's in #general (plus `extra`), made fresh for each call */
+async function ownersMessage<E extends object = object>(fx: Fixture, extra?: E) {
+  const m = await owner.client.messages.send.mutate({ channelId: fx.generalId, content: 'matrix' });
+  return args({ channelId: fx.generalId, messageId: m.id, ...extra } as { channelId: string; messageId: string } & E, fx.generalId);
+}
+/** a pinned message, to unpin */
+async function pinnedMessage(fx: Fixture) {
+  const prepared = await ownersMessage(fx);
+  await owner.client.messages.pin.mutate(prepared.args);
+  return prepared;
+}
+/** a message the victim reacted to, with the victim's id to remove that reaction */
+async function victimsReaction(fx: Fixture) {
+  const prepared = await ownersMessage(fx, { emoji: '👍', userId: victim.id });
+  await owner.client.reactions.add.mutate({ channelId: fx.generalId, messageId: prepared.args.messageId, emoji: '👍' });
+  await victim.client.reactions.add.mutate({ channelId: fx.generalId, messageId: prepared.args.messageId, emoji: '👍' });
+  return prepared;
+}
+/** two fresh messages, to bulk delete */
+async function twoMessages(fx: Fixture) {
+  const sent = await Promise.all([0, 1].map(() => owner.client.messages.send.mutate({ channelId: fx.generalId, content: 'doomed' })));
+  return args({ channelId: fx.generalId, messageIds: sent.map((m) => m.id) }, fx.generalId);
+}
+
+const { ADD_REACTIONS, ADMINISTRATOR, CHANGE_NICKNAME, CREATE_INSTANT_INVITE, KICK_MEMBERS, MANAGE_CHANNELS, MANAGE_GUILD, MANAGE_MESSAGES, MANAGE_NICKNAMES, MANAGE_ROLES, PIN_MESSAGES, VIEW_CHANNEL } =
+  Permissions;
 
 const rows: Row<unknown>[] = [
   guildRow({ name: 'guilds.get', perm: null, prepare: (fx) => inGuild(fx), call: (c, a) => c.guilds.get.query(a) }),
@@ -142,6 +167,13 @@ const rows: Row<unknown>[] = [
   guildRow({ name: 'invites.accept (members just get the guild)', perm: null, prepare: theInvite, call: (c, a) => c.invites.accept.mutate(a), expect: { outsider: 'ok' } }),
   channelRow({ name: 'invites.delete', perm: MANAGE_CHANNELS, prepare: doomedInvite, call: (c, a) => c.invites.delete.mutate(a) }),
   guildRow({ name: 'invites.listForGuild', perm: MANAGE_GUILD, prepare: (fx) => inGuild(fx), call: (c, a) => c.invites.listForGuild.query(a) }),
+  channelRow({ name: 'messages.pin', perm: PIN_MESSAGES, prepare: (fx) => ownersMessage(fx), call: (c, a) => c.messages.pin.mutate(a) }),
+  channelRow({ name: 'messages.unpin', perm: MANAGE_MESSAGES, prepare: pinnedMessage, call: (c, a) => c.messages.unpin.mutate(a) }),
+  guildRow({ name: 'messages.pins', perm: null, prepare: (fx) => inGeneral(fx), call: (c, a) => c.messages.pins.query(a) }),
+  channelRow({ name: 'messages.bulkDelete', perm: MANAGE_MESSAGES, prepare: twoMessages, call: (c, a) => c.messages.bulkDelete.mutate(a) }),
+  channelRow({ name: 'reactions.add (first with an emoji)', perm: ADD_REACTIONS, prepare: (fx) => ownersMessage(fx, { emoji: '👍' }), call: (c, a) => c.reactions.add.mutate(a) }),
+  channelRow({ name: "reactions.remove (someone else's)", perm: MANAGE_MESSAGES, prepare: victimsReaction, call: (c, a) => c.reactions.remove.mutate(a) }),
+  channelRow({ name: 'reactions.clear', perm: MANAGE_MESSAGES, prepare: (fx) => ownersMessage(fx), call: (c, a) => c.reactions.clear.mutate(a) }),
   channelRow({ name: 'invites.listForChannel', perm: MANAGE_CHANNELS, prepare: (fx) => inGeneral(fx), call: (c, a) => c.invites.listForChannel.query(a) }),
 ];
 

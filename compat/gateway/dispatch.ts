@@ -1,5 +1,6 @@
 // Domain events -> Discord dispatches (t, d), with the intent each one needs. Payload shapes come
 // from the REST serializers so the gateway and REST agree on every object.
+import type { APIMessage } from 'discord-api-types/v10';
 import type { DomainEvent } from '../../shared/schemas/events.js';
 import {
   toDiscordChannel,
@@ -8,6 +9,7 @@ import {
   toDiscordMember,
   toDiscordMessage,
   toDiscordPresence,
+  toDiscordReactionEvent,
   toDiscordRole,
   toDiscordSelfUser,
   toDiscordUser,
@@ -28,7 +30,17 @@ export const hasIntent = (intents: number, bit: number) => (intents & bit) === b
 
 /** Discord hides message content from apps without MESSAGE_CONTENT, except their own messages, DMs and mentions. */
 export function contentVisible(viewer: Viewer, m: Extract<DomainEvent, { type: 'MESSAGE_CREATE' }>['data']) {
-  return hasIntent(viewer.intents, Intent.MESSAGE_CONTENT) || m.author.id === viewer.userId || m.guildId === null || m.mentionIds.includes(viewer.userId);
+  return (
+    hasIntent(viewer.intents, Intent.MESSAGE_CONTENT) ||
+    m.author.id === viewer.userId ||
+    m.guildId === null ||
+    m.mentions.some((u) => u.id === viewer.userId)
+  );
+}
+
+/** A message as an app without MESSAGE_CONTENT sees it: no content and no embeds (also of the message replied to). */
+function withoutContent(d: APIMessage): APIMessage {
+  return { ...d, content: '', embeds: [], ...(d.referenced_message ? { referenced_message: withoutContent(d.referenced_message) } : {}) };
 }
 
 /**
@@ -54,7 +66,15 @@ export function requiredIntent(type: DomainEvent['type'], inGuild: boolean): num
     case 'MESSAGE_CREATE':
     case 'MESSAGE_UPDATE':
     case 'MESSAGE_DELETE':
+    case 'MESSAGE_DELETE_BULK':
       return inGuild ? Intent.GUILD_MESSAGES : Intent.DIRECT_MESSAGES;
+    case 'CHANNEL_PINS_UPDATE':
+      return inGuild ? Intent.GUILDS : Intent.DIRECT_MESSAGES;
+    case 'MESSAGE_REACTION_ADD':
+    case 'MESSAGE_REACTION_REMOVE':
+    case 'MESSAGE_REACTION_REMOVE_ALL':
+    case 'MESSAGE_REACTION_REMOVE_EMOJI':
+      return inGuild ? Intent.GUILD_MESSAGE_REACTIONS : Intent.DIRECT_MESSAGE_REACTIONS;
     case 'TYPING_START':
       return inGuild ? Intent.GUILD_MESSAGE_TYPING : Intent.DIRECT_MESSAGE_TYPING;
     case 'PRESENCE_UPDATE':
@@ -97,12 +117,23 @@ export function toDispatch(e: DomainEvent, viewer: Viewer): Dispatch | null {
     case 'MESSAGE_CREATE':
     case 'MESSAGE_UPDATE': {
       const m = e.data;
-      const d = { ...toDiscordMessage(m), ...(m.guildId ? { guild_id: m.guildId } : {}) };
-      if (!contentVisible(viewer, m)) d.content = '';
-      return { t: e.type, d };
+      const d = toDiscordMessage(m);
+      return { t: e.type, d: { ...(contentVisible(viewer, m) ? d : withoutContent(d)), ...(m.guildId ? { guild_id: m.guildId } : {}) } };
     }
     case 'MESSAGE_DELETE':
       return { t: e.type, d: { id: e.data.id, channel_id: e.data.channelId, ...(e.data.guildId ? { guild_id: e.data.guildId } : {}) } };
+    case 'MESSAGE_DELETE_BULK':
+      return { t: e.type, d: { ids: e.data.ids, channel_id: e.data.channelId, ...(e.data.guildId ? { guild_id: e.data.guildId } : {}) } };
+    case 'CHANNEL_PINS_UPDATE':
+      return {
+        t: e.type,
+        d: { channel_id: e.data.channelId, last_pin_timestamp: e.data.lastPinTimestamp, ...(e.data.guildId ? { guild_id: e.data.guildId } : {}) },
+      };
+    case 'MESSAGE_REACTION_ADD':
+    case 'MESSAGE_REACTION_REMOVE':
+    case 'MESSAGE_REACTION_REMOVE_ALL':
+    case 'MESSAGE_REACTION_REMOVE_EMOJI':
+      return { t: e.type, d: toDiscordReactionEvent(e.data) };
     case 'TYPING_START':
       return {
         t: e.type,

@@ -71,6 +71,11 @@ const REASONS: Record<ErrorReason, { code: number; field?: { path: string[]; cod
   ROLE_HIERARCHY: { code: 50013 },
   OWNER_ONLY: { code: 50013 },
   INVALID_FORM_BODY: { code: INVALID_FORM_BODY },
+  UNKNOWN_REPLY: { code: INVALID_FORM_BODY, field: [{ path: ['message_reference'], code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }] },
+  UNKNOWN_EMOJI: { code: 10014 },
+  MAX_REACTIONS: { code: 30010 },
+  MAX_PINS: { code: 30003 },
+  BULK_DELETE_TOO_OLD: { code: 50034 },
   INVALID_CREDENTIALS: {
     code: INVALID_FORM_BODY,
     field: ['login', 'password'].map((f) => ({ path: [f], code: 'INVALID_LOGIN', message: 'Login or password is invalid.' })),
@@ -156,6 +161,8 @@ type Issue = ZodError['issues'][number];
 
 /** Discord's field error codes for the common cases; anything else keeps Zod's message. */
 function fieldError(issue: Issue, value: unknown): RESTErrorFieldInformation {
+  const code = issue.code === 'custom' ? (issue.params as { discordCode?: unknown } | undefined)?.discordCode : undefined;
+  if (typeof code === 'string') return { code, message: issue.message };
   if (issue.code === 'invalid_type' && value === undefined) return { code: 'BASE_TYPE_REQUIRED', message: 'This field is required' };
   if (issue.code === 'too_big' || issue.code === 'too_small') {
     const big = issue.code === 'too_big';

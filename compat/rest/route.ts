@@ -66,6 +66,19 @@ export function nested(v: unknown): JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : {};
 }
 
+const camelCase = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * A nested Discord value with its object keys in the API's camelCase ("icon_url" -> "iconUrl"), at
+ * every depth; values are not looked at (the procedure validates them). Keys become own properties,
+ * so "__proto__" in a body stays a plain (rejected) key.
+ */
+export function camelKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(camelKeys);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [camelCase(k), camelKeys(x)]));
+}
+
 /** Permission bitfields: Discord v8+ sends decimal strings; older clients send numbers. */
 export function permissionBits(v: unknown): unknown {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : v;

@@ -3,6 +3,7 @@ import { authRouter } from './auth.js';
 import { usersRouter } from './users.js';
 import { eventsRouter } from './events.js';
 import { messagesRouter } from './messages.js';
+import { reactionsRouter } from './reactions.js';
 import { dmsRouter } from './dms.js';
 import { typingRouter } from './typing.js';
 import { guildsRouter } from './guilds.js';
@@ -21,6 +22,7 @@ export const appRouter = router({
   users: usersRouter,
   events: eventsRouter,
   messages: messagesRouter,
+  reactions: reactionsRouter,
   dms: dmsRouter,
   typing: typingRouter,
   guilds: guildsRouter,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { okOutput } from '../../shared/schemas/common.js';
+import { listPinsInput, pinList } from '../../shared/schemas/pin.js';
 import {
+  bulkDeleteInput,
   editMessageInput,
   listMessagesInput,
   message,
@@ -8,6 +10,7 @@ import {
   sendMessageInput,
 } from '../../shared/schemas/message.js';
 import * as messages from '../services/messages.js';
+import * as pins from '../services/pins.js';
 import { protectedProcedure, router } from '../trpc.js';
 
 export const messagesRouter = router({
@@ -36,4 +39,27 @@ export const messagesRouter = router({
     .input(messageRefInput)
     .output(okOutput)
     .mutation(({ ctx, input }) => messages.deleteMessage(ctx.deps, ctx.user.id, input)),
+
+  /** 2-100 messages younger than 14 days, all or none (MANAGE_MESSAGES). */
+  bulkDelete: protectedProcedure
+    .input(bulkDeleteInput)
+    .output(okOutput)
+    .mutation(({ ctx, input }) => messages.bulkDeleteMessages(ctx.deps, ctx.user.id, input)),
+
+  /** PIN_MESSAGES or MANAGE_MESSAGES; at most 50 per channel. */
+  pin: protectedProcedure
+    .input(messageRefInput)
+    .output(okOutput)
+    .mutation(({ ctx, input }) => pins.pinMessage(ctx.deps, ctx.user.id, input)),
+
+  unpin: protectedProcedure
+    .input(messageRefInput)
+    .output(okOutput)
+    .mutation(({ ctx, input }) => pins.unpinMessage(ctx.deps, ctx.user.id, input)),
+
+  /** Newest pin first. */
+  pins: protectedProcedure
+    .input(listPinsInput)
+    .output(pinList)
+    .query(({ ctx, input }) => pins.listPins(ctx.deps, ctx.user.id, input)),
 });

@@ -4,12 +4,18 @@
 // last-message-id.ts); permission facts come from the cache.
 import type { z } from 'zod';
 import { ChannelType } from '../../shared/schemas/channel.js';
+import { snowflakeFromTimestamp } from '../../shared/snowflake.js';
+import type { Embed } from '../../shared/schemas/embed.js';
 import {
+  BULK_DELETE_MAX_AGE_MS,
+  MessageFlag,
   MessageType,
+  type bulkDeleteInput,
   type editMessageInput,
   type listMessagesInput,
   type Message,
   type MessageDeleted,
+  type MessagesDeleted,
   type messageRefInput,
   type sendMessageInput,
 } from '../../shared/schemas/message.js';
@@ -18,8 +24,10 @@ import { Prisma } from '../db/prisma.js';
 import { channelLines, publishToChannel } from './channel-events.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { lastMessageIds } from './last-message-id.js';
+import { resolveMentions, type Mentions } from './mentions.js';
+import { messageView, messageViews, reactionSummaries } from './message-view.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
-import { messageInclude, toMessage } from './serialize.js';
+import { messageInclude, toMessage, type MessageExtras, type MessageRow as StoredMessage } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger'>;
 
@@ -34,8 +42,9 @@ export async function requireSendableChannel(deps: Pick<AppDeps, 'db' | 'cache'>
   return access;
 }
 
-function requireContent(content: string) {
-  if (content.trim().length === 0) fail('BAD_REQUEST', 'EMPTY_MESSAGE', 'Cannot send an empty message');
+/** A message needs text or an embed (Discord: 50006 otherwise). */
+function requireContent(content: string, embeds: readonly Embed[]) {
+  if (content.trim().length === 0 && embeds.length === 0) fail('BAD_REQUEST', 'EMPTY_MESSAGE', 'Cannot send an empty message');
 }
 
 type ListInput = z.infer<typeof listMessagesInput>;
@@ -64,11 +73,10 @@ async function historyPage(deps: Deps, channelId: bigint, input: ListInput) {
 export async function listMessages(deps: Deps, userId: bigint, input: ListInput): Promise<Message[]> {
   const { channel, perms } = await requireChannelPermission(deps, BigInt(input.channelId), userId);
   if (!hasPermission(perms, Permissions.READ_MESSAGE_HISTORY)) return [];
-  const rows = await historyPage(deps, channel.id, input);
-  return rows.map((m) => toMessage(m, channel.guildId));
+  return messageViews(deps, channel.guildId, await historyPage(deps, channel.id, input), userId);
 }
 
-async function findMessage(deps: Deps, channel: ChannelInfo, messageId: bigint) {
+export async function findMessage(deps: Deps, channel: ChannelInfo, messageId: bigint) {
   const m = await deps.db.message.findUnique({ where: { id: messageId }, include: messageInclude });
   if (!m || m.channelId !== channel.id) return notFound.message();
   return m;
@@ -76,7 +84,7 @@ async function findMessage(deps: Deps, channel: ChannelInfo, messageId: bigint) 
 
 export async function getMessage(deps: Deps, userId: bigint, input: z.infer<typeof messageRefInput>): Promise<Message> {
   const { channel } = await requireChannelPermission(deps, BigInt(input.channelId), userId, Permissions.READ_MESSAGE_HISTORY);
-  return toMessage(await findMessage(deps, channel, BigInt(input.messageId)), channel.guildId);
+  return messageView(deps, channel.guildId, await findMessage(deps, channel, BigInt(input.messageId)), userId);
 }
 
 /** Slowmode: one message per `rateLimitPerUser` seconds per user and channel, unless they moderate it. */
@@ -95,7 +103,20 @@ interface AuthorRow {
   createdAt: Date;
 }
 
-type MessageRow = { id: bigint; channelId: bigint; authorId: bigint; content: string; nonce: string | null; type: number; referenceMessageId: bigint | null };
+type MessageRow = {
+  id: bigint;
+  channelId: bigint;
+  authorId: bigint;
+  content: string;
+  nonce: string | null;
+  type: number;
+  referenceMessageId: bigint | null;
+  embeds: Embed[];
+  flags: number;
+  mentionUserIds: bigint[];
+  mentionRoleIds: bigint[];
+  mentionEveryone: boolean;
+};
 
 /** Inserts the message (bumping the channel's last_message_id too when asked) in one statement; returns the author's profile. */
 async function insertMessage(deps: Deps, row: MessageRow, bumpInline: boolean) {
@@ -108,8 +129,10 @@ async function insertMessage(deps: Deps, row: MessageRow, bumpInline: boolean) {
   try {
     const [author] = await deps.db.$queryRaw<AuthorRow[]>`
       WITH inserted AS (
-        INSERT INTO messages (id, channel_id, author_id, content, nonce, type, reference_message_id)
-        VALUES (${row.id}, ${row.channelId}, ${row.authorId}, ${row.content}, ${row.nonce}, ${row.type}, ${row.referenceMessageId})
+        INSERT INTO messages (id, channel_id, author_id, content, nonce, type, reference_message_id,
+                              embeds, flags, mention_user_ids, mention_role_ids, mention_everyone)
+        VALUES (${row.id}, ${row.channelId}, ${row.authorId}, ${row.content}, ${row.nonce}, ${row.type}, ${row.referenceMessageId},
+                ${JSON.stringify(row.embeds)}::jsonb, ${row.flags}, ${row.mentionUserIds}::bigint[], ${row.mentionRoleIds}::bigint[], ${row.mentionEveryone})
         RETURNING author_id
       )${bump}
       SELECT u.id, u.username, u.display_name AS "displayName", u.avatar, u.bot, u.created_at AS "createdAt"
@@ -137,26 +160,59 @@ function isForeignKeyViolation(err: unknown) {
   );
 }
 
-export async function sendMessage(deps: Deps, userId: bigint, input: z.infer<typeof sendMessageInput>): Promise<Message> {
-  requireContent(input.content);
-  const { channel, perms } = await requireSendableChannel(deps, BigInt(input.channelId), userId);
-  const replyTo = input.replyTo ? BigInt(input.replyTo) : null;
-  if (replyTo !== null) {
-    const target = await deps.db.message.findUnique({ where: { id: replyTo }, select: { channelId: true } });
-    if (target?.channelId !== channel.id) fail('BAD_REQUEST', 'INVALID_FORM_BODY', 'replyTo: Unknown message in this channel');
-  }
-  await enforceSlowmode(deps, channel, perms, userId);
+type SendInput = z.infer<typeof sendMessageInput>;
 
+/**
+ * The message a reply refers to: in this channel and readable by the author, or refused
+ * (MESSAGE_REFERENCE_UNKNOWN_MESSAGE); with failIfNotExists false, a missing one makes a plain message.
+ */
+async function replyTarget(deps: Deps, channel: ChannelInfo, perms: bigint, ref: NonNullable<SendInput['messageReference']>) {
+  const sameChannel = ref.channelId === undefined || BigInt(ref.channelId) === channel.id;
+  const row = sameChannel ? await deps.db.message.findUnique({ where: { id: BigInt(ref.messageId) }, include: messageInclude }) : null;
+  const readable = row?.channelId === channel.id && hasPermission(perms, Permissions.READ_MESSAGE_HISTORY);
+  if (readable) return row;
+  if (ref.failIfNotExists || !sameChannel) fail('BAD_REQUEST', 'UNKNOWN_REPLY', 'Unknown message');
+  return null;
+}
+
+/** Only the flags Discord lets a sender set. */
+const sendableFlags = (flags = 0) => flags & (MessageFlag.SUPPRESS_EMBEDS | MessageFlag.SUPPRESS_NOTIFICATIONS);
+
+export async function sendMessage(deps: Deps, userId: bigint, input: SendInput): Promise<Message> {
+  const content = input.content ?? '';
+  const embeds = input.embeds ?? [];
+  requireContent(content, embeds);
+  const { channel, perms } = await requireSendableChannel(deps, BigInt(input.channelId), userId);
+  const original = input.messageReference ? await replyTarget(deps, channel, perms, input.messageReference) : null;
+  await enforceSlowmode(deps, channel, perms, userId);
+  const pingsReplied = original !== null && original.authorId !== userId && (input.allowedMentions?.repliedUser ?? !input.allowedMentions);
+  const [mentions, referencedMessage] = await Promise.all([
+    resolveMentions(deps, channel, perms, content, input.allowedMentions, pingsReplied ? original.authorId : null),
+    original ? messageView(deps, channel.guildId, original) : undefined,
+  ]);
+  return postMessage(
+    deps,
+    channel,
+    {
+      authorId: userId,
+      content,
+      nonce: input.nonce ?? null,
+      type: original === null ? MessageType.DEFAULT : MessageType.REPLY,
+      referenceMessageId: original?.id ?? null,
+      embeds,
+      flags: sendableFlags(input.flags),
+      ...storedMentions(mentions),
+    },
+    { mentions: mentions.users, ...(referencedMessage ? { referencedMessage } : {}) },
+  );
+}
+
+export type NewMessage = Omit<MessageRow, 'id' | 'channelId'>;
+
+/** Stores a new message of the channel and publishes its MESSAGE_CREATE in channel order; `extras` complete the object. */
+export async function postMessage(deps: Deps, channel: ChannelInfo, fields: NewMessage, extras: MessageExtras): Promise<Message> {
   const place = channelLines(deps).take(channel.id);
-  const row: MessageRow = {
-    id: place.id,
-    channelId: channel.id,
-    authorId: userId,
-    content: input.content,
-    nonce: input.nonce ?? null,
-    type: replyTo === null ? MessageType.DEFAULT : MessageType.REPLY,
-    referenceMessageId: replyTo,
-  };
+  const row: MessageRow = { ...fields, id: place.id, channelId: channel.id };
   let stored;
   try {
     stored = await lastMessageIds(deps).write(channel.id, row.id, (bumpInline) => insertMessage(deps, row, bumpInline));
@@ -164,22 +220,59 @@ export async function sendMessage(deps: Deps, userId: bigint, input: z.infer<typ
     void place.settle(null);
     throw err;
   }
-  const message = toMessage({ ...row, editedAt: null, createdAt: new Date(), author: stored.result }, channel.guildId);
+  const message = toMessage({ ...row, editedAt: null, createdAt: new Date(), author: stored.result, pin: null }, channel.guildId, extras);
   await Promise.all([stored.bumped, place.settle(() => publishToChannel(deps, channel, 'MESSAGE_CREATE', message))]);
   return message;
 }
 
-export async function editMessage(deps: Deps, userId: bigint, input: z.infer<typeof editMessageInput>): Promise<Message> {
-  requireContent(input.content);
-  const { channel } = await requireChannelPermission(deps, BigInt(input.channelId), userId);
+function storedMentions(m: Mentions) {
+  return { mentionUserIds: m.users.map((u) => BigInt(u.id)), mentionRoleIds: m.roleIds, mentionEveryone: m.everyone };
+}
+
+type EditInput = z.infer<typeof editMessageInput>;
+
+/**
+ * The author may change content, embeds and flags, each independently; anyone with MANAGE_MESSAGES
+ * may only suppress or restore embeds (the SUPPRESS_EMBEDS flag). Content edits re-decide the mentions.
+ */
+export async function editMessage(deps: Deps, userId: bigint, input: EditInput): Promise<Message> {
+  const { channel, perms } = await requireChannelPermission(deps, BigInt(input.channelId), userId);
   const existing = await findMessage(deps, channel, BigInt(input.messageId));
-  if (existing.authorId !== userId) fail('FORBIDDEN', 'NOT_AUTHOR', 'Cannot edit a message authored by another user');
+  const changesBody = input.content !== undefined || input.embeds !== undefined;
+  if (existing.authorId !== userId) {
+    if (changesBody || input.allowedMentions) fail('FORBIDDEN', 'NOT_AUTHOR', 'Cannot edit a message authored by another user');
+    if (!hasPermission(perms, Permissions.MANAGE_MESSAGES)) missingPermissions();
+  }
+  const content = input.content === undefined ? existing.content : (input.content ?? '');
+  const embeds = input.embeds === undefined ? (existing.embeds as Embed[]) : (input.embeds ?? []);
+  requireContent(content, embeds);
+  const flags =
+    input.flags === undefined ? existing.flags : (existing.flags & ~MessageFlag.SUPPRESS_EMBEDS) | (input.flags & MessageFlag.SUPPRESS_EMBEDS);
+  const mentions = input.content === undefined ? undefined : await resolveMentions(deps, channel, perms, content, input.allowedMentions, await stillPinged(deps, existing));
   const updated = await deps.db.message
-    .update({ where: { id: existing.id }, data: { content: input.content, editedAt: new Date() }, include: messageInclude })
+    .update({
+      where: { id: existing.id },
+      data: {
+        content,
+        embeds,
+        flags,
+        ...(mentions ? storedMentions(mentions) : {}),
+        ...(changesBody ? { editedAt: new Date() } : {}),
+      },
+      include: messageInclude,
+    })
     .catch(unknownMessageIfGone);
-  const message = toMessage(updated, channel.guildId);
+  const message = await messageView(deps, channel.guildId, updated);
   await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_UPDATE', message));
-  return message;
+  const reactions = (await reactionSummaries(deps, [updated.id], userId)).get(String(updated.id));
+  return reactions ? { ...message, reactions } : message;
+}
+
+/** The replied-to author, when the reply pinged them: an edit keeps that ping. */
+async function stillPinged(deps: Deps, reply: StoredMessage): Promise<bigint | null> {
+  if (reply.type !== MessageType.REPLY || reply.referenceMessageId === null) return null;
+  const original = await deps.db.message.findUnique({ where: { id: reply.referenceMessageId }, select: { authorId: true } });
+  return original && reply.mentionUserIds.includes(original.authorId) ? original.authorId : null;
 }
 
 /** The author may delete their message; anyone else needs MANAGE_MESSAGES in the channel. */
@@ -191,5 +284,28 @@ export async function deleteMessage(deps: Deps, userId: bigint, input: z.infer<t
   if (count === 0) notFound.message();
   const data: MessageDeleted = { id: String(existing.id), channelId: String(channel.id), guildId: channel.guildId === null ? null : String(channel.guildId) };
   await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_DELETE', data));
+  return { ok: true as const };
+}
+
+/**
+ * Deletes 2-100 messages of the channel at once (MANAGE_MESSAGES), all or none: any id older than 14
+ * days refuses the whole request. Ids that are not messages of this channel are ignored (Discord
+ * counts them towards the limits, and deletes nothing elsewhere). One MESSAGE_DELETE_BULK.
+ */
+export async function bulkDeleteMessages(deps: Deps, userId: bigint, input: z.infer<typeof bulkDeleteInput>) {
+  const { channel } = await requireChannelPermission(deps, BigInt(input.channelId), userId, Permissions.MANAGE_MESSAGES);
+  const ids = [...new Set(input.messageIds.map(BigInt))];
+  const oldest = snowflakeFromTimestamp(Date.now() - BULK_DELETE_MAX_AGE_MS);
+  if (ids.some((id) => id < oldest)) fail('BAD_REQUEST', 'BULK_DELETE_TOO_OLD', 'You can only bulk delete messages that are under 14 days old.');
+  const deleted = await deps.db.$queryRaw<{ id: bigint }[]>`
+    DELETE FROM messages WHERE channel_id = ${channel.id} AND id = ANY(${ids}::bigint[]) RETURNING id`;
+  if (deleted.length > 0) {
+    const data: MessagesDeleted = {
+      ids: deleted.map((d) => String(d.id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),
+      channelId: String(channel.id),
+      guildId: channel.guildId === null ? null : String(channel.guildId),
+    };
+    await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_DELETE_BULK', data));
+  }
   return { ok: true as const };
 }

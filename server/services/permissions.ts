@@ -127,6 +127,10 @@ export async function guildPermissions(deps: Deps, guildId: bigint, userId: bigi
   return parsePermissions(raw);
 }
 
+/** What a DM participant may do (Discord: talk, read, react and pin). */
+const DM_PERMISSIONS =
+  Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES | Permissions.READ_MESSAGE_HISTORY | Permissions.ADD_REACTIONS | Permissions.PIN_MESSAGES;
+
 /**
  * The user's permissions in a channel: guild channels by the Discord algorithm; DM channels give
  * their participants view/send/history and nobody else anything. null when the user cannot see
@@ -135,7 +139,7 @@ export async function guildPermissions(deps: Deps, guildId: bigint, userId: bigi
 export async function channelPermissions(deps: Deps, channel: ChannelInfo, userId: bigint): Promise<bigint | null> {
   if (channel.guildId === null) {
     return channel.recipientIds.includes(userId)
-      ? Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES | Permissions.READ_MESSAGE_HISTORY
+      ? DM_PERMISSIONS
       : null;
   }
   const guildId = channel.guildId;

@@ -1,5 +1,19 @@
 // Database rows -> API objects (shared/schemas). Snowflakes become strings here and nowhere else.
-import type { Channel, Guild, Invite, Member, Message, PermissionOverwrite, PublicUser, Role, SelfUser } from '../../shared/schemas/index.js';
+import type {
+  Channel,
+  Embed,
+  Guild,
+  Invite,
+  Member,
+  MentionedUser,
+  Message,
+  PermissionOverwrite,
+  PublicUser,
+  ReactionSummary,
+  ReferencedMessage,
+  Role,
+  SelfUser,
+} from '../../shared/schemas/index.js';
 import { snowflakeTimestamp } from '../../shared/snowflake.js';
 import type * as Rows from '../db/generated/client.js';
 
@@ -87,12 +101,19 @@ export function toMember(m: Rows.Member & { user: UserRow; roles: { roleId: bigi
   };
 }
 
-const MENTION = /<@!?(\d{1,20})>/g;
-
 /** Prisma `include` for toMessage. */
-export const messageInclude = { author: { select: publicUserSelect } } as const;
+export const messageInclude = { author: { select: publicUserSelect }, pin: { select: { messageId: true } } } as const;
 
-export function toMessage(m: Rows.Message & { author: UserRow }, guildId: bigint | null): Message {
+export type MessageRow = Rows.Message & { author: UserRow; pin: { messageId: bigint } | null };
+
+/** What a message object needs beyond its row: the mentioned users' profiles and, for replies, the original. */
+export interface MessageExtras {
+  mentions: MentionedUser[];
+  referencedMessage?: ReferencedMessage | null;
+  reactions?: ReactionSummary[];
+}
+
+export function toMessage(m: MessageRow, guildId: bigint | null, extras: MessageExtras): Message {
   return {
     id: m.id.toString(),
     channelId: m.channelId.toString(),
@@ -104,7 +125,15 @@ export function toMessage(m: Rows.Message & { author: UserRow }, guildId: bigint
     createdAt: snowflakeTimestamp(m.id).toISOString(),
     editedAt: m.editedAt?.toISOString() ?? null,
     referencedMessageId: id(m.referenceMessageId),
-    mentionIds: [...new Set([...m.content.matchAll(MENTION)].map((x) => x[1]!))],
+    // stored as validated on the way in
+    embeds: m.embeds as Embed[],
+    flags: m.flags,
+    mentions: extras.mentions,
+    mentionRoleIds: m.mentionRoleIds.map(String),
+    mentionEveryone: m.mentionEveryone,
+    pinned: m.pin !== null,
+    ...(extras.reactions ? { reactions: extras.reactions } : {}),
+    ...(extras.referencedMessage !== undefined ? { referencedMessage: extras.referencedMessage } : {}),
   };
 }
 

@@ -6,8 +6,10 @@ import { channel } from './channel.js';
 import { guild } from './guild.js';
 import { invite } from './invite.js';
 import { member } from './member.js';
-import { message } from './message.js';
+import { message, messagesDeleted } from './message.js';
+import { pinsUpdated } from './pin.js';
 import { activities } from './presence.js';
+import { reactionAdded, reactionRemoved, reactionsCleared } from './reaction.js';
 import { role } from './role.js';
 import { publicUser, selfUser, visibleStatus } from './user.js';
 
@@ -39,6 +41,12 @@ export const domainEvent = z.discriminatedUnion('type', [
   ev('MESSAGE_CREATE', message),
   ev('MESSAGE_UPDATE', message),
   ev('MESSAGE_DELETE', messageDeleteData),
+  ev('MESSAGE_DELETE_BULK', messagesDeleted),
+  ev('CHANNEL_PINS_UPDATE', pinsUpdated),
+  ev('MESSAGE_REACTION_ADD', reactionAdded),
+  ev('MESSAGE_REACTION_REMOVE', reactionRemoved),
+  ev('MESSAGE_REACTION_REMOVE_ALL', reactionsCleared),
+  ev('MESSAGE_REACTION_REMOVE_EMOJI', reactionsCleared),
   ev('TYPING_START', typingStartData),
   ev('PRESENCE_UPDATE', presenceUpdateData),
   ev('USER_UPDATE', selfUser),

@@ -8,3 +8,6 @@ export * from './member.js';
 export * from './message.js';
 export * from './invite.js';
 export * from './application.js';
+export * from './embed.js';
+export * from './reaction.js';
+export * from './pin.js';

@@ -4,6 +4,7 @@
 // parsed with it at runtime — together: every response is a well-formed discord-api-types object.
 import {
   ChannelType,
+  EmbedType,
   GuildDefaultMessageNotifications,
   GuildExplicitContentFilter,
   GuildMFALevel,
@@ -15,10 +16,12 @@ import {
   MessageType,
   OverwriteType,
   type APIChannel,
+  type APIEmbed,
   type APIExtendedInvite,
   type APIGuild,
   type APIGuildMember,
   type APIMessage,
+  type APIReaction,
   type APIRole,
   type APIUser,
   type RESTAPIPartialCurrentUserGuild,
@@ -130,7 +133,30 @@ export const channelShape = z.discriminatedUnion('type', [
   z.object({ id: snowflake, type: z.literal(ChannelType.DM), name: z.null(), last_message_id: snowflake.nullable(), recipients: z.array(userShape), flags }),
 ]) satisfies z.ZodType<APIChannel>;
 
-export const messageShape = z.object({
+const embedShape = z.object({
+  type: z.literal(EmbedType.Rich),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  url: z.string().optional(),
+  timestamp: iso.optional(),
+  color: z.number().int().optional(),
+  footer: z.object({ text: z.string(), icon_url: z.string().optional() }).optional(),
+  image: z.object({ url: z.string() }).optional(),
+  thumbnail: z.object({ url: z.string() }).optional(),
+  author: z.object({ name: z.string(), url: z.string().optional(), icon_url: z.string().optional() }).optional(),
+  fields: z.array(z.object({ name: z.string(), value: z.string(), inline: z.boolean().optional() })).optional(),
+}) satisfies z.ZodType<APIEmbed>;
+
+const reactionShape = z.object({
+  emoji: z.object({ id: z.null(), name: z.string() }),
+  count: z.number().int().positive(),
+  count_details: z.object({ burst: z.literal(0), normal: z.number().int().positive() }),
+  me: z.boolean(),
+  me_burst: z.literal(false),
+  burst_colors: empty,
+}) satisfies z.ZodType<APIReaction>;
+
+const messageFields = {
   id: snowflake,
   channel_id: snowflake,
   author: userShape,
@@ -139,16 +165,19 @@ export const messageShape = z.object({
   edited_timestamp: iso.nullable(),
   tts: z.boolean(),
   mention_everyone: z.boolean(),
-  mentions: z.array(userShape),
+  mentions: z.array(userShape.extend({ member: z.object({ roles: z.array(snowflake), joined_at: iso, nick: z.string().nullable() }).optional() })),
   mention_roles: z.array(snowflake),
   attachments: empty,
-  embeds: empty,
+  embeds: z.array(embedShape),
   pinned: z.boolean(),
   type: z.enum(MessageType),
   flags,
   nonce: z.union([z.string(), z.number()]).optional(),
+  reactions: z.array(reactionShape).optional(),
   message_reference: z.object({ type: z.literal(0), message_id: snowflake, channel_id: snowflake, guild_id: snowflake.optional() }).optional(),
-}) satisfies z.ZodType<APIMessage>;
+};
+
+export const messageShape = z.object({ ...messageFields, referenced_message: z.object(messageFields).nullable().optional() }) satisfies z.ZodType<APIMessage>;
 
 export const memberShape = z.object({
   user: userShape,

@@ -8,6 +8,8 @@ import { guildRoutes } from './guilds.js';
 import { inviteRoutes } from './invites.js';
 import { memberRoutes } from './members.js';
 import { messageRoutes } from './messages.js';
+import { pinsRoutes } from './pins.js';
+import { reactionRoutes } from './reactions.js';
 import { roleRoutes } from './roles.js';
 import { userRoutes } from './users.js';
 
@@ -18,6 +20,8 @@ export const discordRoutes = new RouteTable([
   ...guildRoutes,
   ...channelRoutes,
   ...messageRoutes,
+  ...reactionRoutes,
+  ...pinsRoutes,
   ...memberRoutes,
   ...roleRoutes,
   ...inviteRoutes,

@@ -1,6 +1,6 @@
 // Messages of a channel.
 import { toDiscordMessage } from '../../serializers.js';
-import { del, get, int, nested, NO_CONTENT, patch, post, type Route } from '../route.js';
+import { camelKeys, del, get, int, NO_CONTENT, patch, post, type Route } from '../route.js';
 import { refuseUnsupported, UNSUPPORTED_FIELDS } from '../unsupported.js';
 
 /** messages.list input from a channel id and the query (?before|after|around & limit; the original /api/v1 API's too). */
@@ -23,24 +23,37 @@ export const messageRoutes: Route[] = [
 
   post('/channels/:channelId/messages', async ({ call, params, body }) => {
     refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
-    const message = await call(
-      'messages.send',
-      {
+    return toDiscordMessage(
+      await call('messages.send', {
         channelId: params.channelId,
-        // Discord's content is optional (a message may be only embeds or files, which this server does
-        // not have): without it the message is empty, which the procedure rejects as such (50006)
-        content: body.content ?? '',
+        content: body.content ?? undefined,
+        embeds: camelKeys(body.embeds ?? undefined),
+        flags: body.flags ?? undefined,
         nonce: body.nonce ?? undefined,
-        replyTo: nested(body.message_reference).message_id,
-      },
-      { replyTo: 'message_reference.message_id' },
+        enforceNonce: body.enforce_nonce ?? undefined,
+        messageReference: camelKeys(body.message_reference ?? undefined),
+        allowedMentions: camelKeys(body.allowed_mentions ?? undefined),
+      }),
     );
-    return toDiscordMessage(message);
   }),
 
   patch('/channels/:channelId/messages/:messageId', async ({ call, params, body }) => {
     refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
-    return toDiscordMessage(await call('messages.edit', { channelId: params.channelId, messageId: params.messageId, content: body.content }));
+    return toDiscordMessage(
+      await call('messages.edit', {
+        channelId: params.channelId,
+        messageId: params.messageId,
+        content: body.content,
+        embeds: camelKeys(body.embeds),
+        flags: body.flags ?? undefined,
+        allowedMentions: camelKeys(body.allowed_mentions ?? undefined),
+      }),
+    );
+  }),
+
+  post('/channels/:channelId/messages/bulk-delete', async ({ call, params, body }) => {
+    await call('messages.bulkDelete', { channelId: params.channelId, messageIds: body.messages }, { messageIds: 'messages' });
+    return NO_CONTENT;
   }),
 
   del('/channels/:channelId/messages/:messageId', async ({ call, params }) => {

@@ -1,0 +1,43 @@
+// Reactions on a message. The {emoji} path segment arrives URL-decoded (a Unicode emoji, or a custom
+// emoji's "name:id", which this server does not know: Unknown Emoji).
+import { toDiscordUser } from '../../serializers.js';
+import { del, get, int, NO_CONTENT, put, type Route } from '../route.js';
+
+const base = '/channels/:channelId/messages/:messageId/reactions';
+
+export const reactionRoutes: Route[] = [
+  put(`${base}/:emoji/@me`, async ({ call, params }) => {
+    await call('reactions.add', params);
+    return NO_CONTENT;
+  }),
+
+  del(`${base}/:emoji/@me`, async ({ call, params }) => {
+    await call('reactions.remove', params);
+    return NO_CONTENT;
+  }),
+
+  del(`${base}/:emoji/:userId`, async ({ call, params }) => {
+    await call('reactions.remove', params);
+    return NO_CONTENT;
+  }),
+
+  get(`${base}/:emoji`, async ({ call, params, query }) => {
+    const users = await call('reactions.list', {
+      ...params,
+      after: query.get('after') ?? undefined,
+      limit: int(query.get('limit')),
+      type: int(query.get('type')),
+    });
+    return users.map(toDiscordUser);
+  }),
+
+  del(`${base}/:emoji`, async ({ call, params }) => {
+    await call('reactions.clear', params);
+    return NO_CONTENT;
+  }),
+
+  del(base, async ({ call, params }) => {
+    await call('reactions.clear', params);
+    return NO_CONTENT;
+  }),
+];

@@ -1,0 +1,122 @@
+// Reactions with Discord's rules: READ_MESSAGE_HISTORY to react, ADD_REACTIONS to be the first with
+// an emoji, at most 20 different emoji per message, MANAGE_MESSAGES to remove others' reactions.
+// Reacting twice, or removing what is not there, changes nothing and publishes nothing. Counts are
+// the rows themselves, so concurrent reactions count exactly; adding a new emoji locks the message row
+// so two concurrent "21st emoji" cannot both get in.
+import type { z } from 'zod';
+import {
+  isUnicodeEmoji,
+  MAX_DISTINCT_REACTIONS,
+  type clearReactionsInput,
+  type listReactionsInput,
+  type reactionInput,
+  type ReactionAdded,
+  type ReactionRemoved,
+  type ReactionsCleared,
+  type removeReactionInput,
+} from '../../shared/schemas/reaction.js';
+import type { PublicUser } from '../../shared/schemas/user.js';
+import type { EventName } from '../../shared/events.js';
+import type { AppDeps } from '../deps.js';
+import { channelLines, publishToChannel } from './channel-events.js';
+import { fail, missingPermissions, notFound } from './errors.js';
+import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
+import { memberInclude, publicUserSelect, toMember, toPublicUser } from './serialize.js';
+
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'logger'>;
+
+function requireEmoji(emoji: string): string {
+  return isUnicodeEmoji(emoji) ? emoji : fail('BAD_REQUEST', 'UNKNOWN_EMOJI', 'Unknown Emoji');
+}
+
+/** The channel (visible, with `need`) and the message in it, or Unknown Message. */
+async function target(deps: Deps, userId: bigint, input: { channelId: string; messageId: string }, need: bigint) {
+  const { channel, perms } = await requireChannelPermission(deps, BigInt(input.channelId), userId, need);
+  const message = await deps.db.message.findUnique({ where: { id: BigInt(input.messageId) }, select: { id: true, channelId: true, authorId: true } });
+  if (message?.channelId !== channel.id) return notFound.message();
+  return { channel, perms, message };
+}
+
+const scope = (channel: ChannelInfo, messageId: bigint) => ({
+  channelId: String(channel.id),
+  messageId: String(messageId),
+  guildId: channel.guildId === null ? null : String(channel.guildId),
+});
+
+function publish(deps: Deps, channel: ChannelInfo, type: EventName, data: ReactionAdded | ReactionRemoved | ReactionsCleared) {
+  return channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, type, data));
+}
+
+export async function addReaction(deps: Deps, userId: bigint, input: z.infer<typeof reactionInput>) {
+  const { channel, perms, message } = await target(deps, userId, input, Permissions.READ_MESSAGE_HISTORY);
+  const emoji = requireEmoji(input.emoji);
+  const added = await deps.db.$transaction(async (tx) => {
+    const key = { messageId: message.id, emoji, userId };
+    if (await tx.reaction.findUnique({ where: { messageId_emoji_userId: key }, select: { userId: true } })) return false;
+    const existing = await tx.reaction.findFirst({ where: { messageId: message.id, emoji }, select: { userId: true } });
+    if (!existing) {
+      if (!hasPermission(perms, Permissions.ADD_REACTIONS)) missingPermissions();
+      const locked = await tx.$queryRaw<unknown[]>`SELECT 1 FROM messages WHERE id = ${message.id} FOR NO KEY UPDATE`;
+      if (locked.length === 0) notFound.message();
+      const distinct = await tx.reaction.groupBy({ by: ['emoji'], where: { messageId: message.id } });
+      if (distinct.length >= MAX_DISTINCT_REACTIONS && !distinct.some((d) => d.emoji === emoji)) {
+        fail('BAD_REQUEST', 'MAX_REACTIONS', 'Maximum number of reactions reached (20)');
+      }
+    }
+    const inserted = await tx.$executeRaw`
+      INSERT INTO reactions (message_id, emoji, user_id) SELECT ${message.id}, ${emoji}, ${userId}
+      WHERE EXISTS (SELECT 1 FROM messages WHERE id = ${message.id})
+      ON CONFLICT DO NOTHING`;
+    return inserted > 0;
+  });
+  if (added) {
+    const member =
+      channel.guildId === null
+        ? undefined
+        : await deps.db.member.findUnique({ where: { guildId_userId: { guildId: channel.guildId, userId } }, include: memberInclude });
+    await publish(deps, channel, 'MESSAGE_REACTION_ADD', {
+      ...scope(channel, message.id),
+      userId: String(userId),
+      emoji,
+      messageAuthorId: String(message.authorId),
+      ...(member ? { member: toMember(member) } : {}),
+    });
+  }
+  return { ok: true as const };
+}
+
+export async function removeReaction(deps: Deps, userId: bigint, input: z.infer<typeof removeReactionInput>) {
+  const reactor = input.userId === undefined ? userId : BigInt(input.userId);
+  const { channel, perms, message } = await target(deps, userId, input, 0n);
+  if (reactor !== userId && !hasPermission(perms, Permissions.MANAGE_MESSAGES)) missingPermissions();
+  const emoji = requireEmoji(input.emoji);
+  const { count } = await deps.db.reaction.deleteMany({ where: { messageId: message.id, emoji, userId: reactor } });
+  if (count > 0) await publish(deps, channel, 'MESSAGE_REACTION_REMOVE', { ...scope(channel, message.id), userId: String(reactor), emoji });
+  return { ok: true as const };
+}
+
+/** Every reaction of the message, or every reaction with one emoji (MANAGE_MESSAGES). */
+export async function clearReactions(deps: Deps, userId: bigint, input: z.infer<typeof clearReactionsInput>) {
+  const { channel, message } = await target(deps, userId, input, Permissions.MANAGE_MESSAGES);
+  const emoji = input.emoji === undefined ? undefined : requireEmoji(input.emoji);
+  const { count } = await deps.db.reaction.deleteMany({ where: { messageId: message.id, ...(emoji ? { emoji } : {}) } });
+  if (count > 0) {
+    const data = { ...scope(channel, message.id), ...(emoji ? { emoji } : {}) };
+    await publish(deps, channel, emoji ? 'MESSAGE_REACTION_REMOVE_EMOJI' : 'MESSAGE_REACTION_REMOVE_ALL', data);
+  }
+  return { ok: true as const };
+}
+
+/** Who reacted with the emoji, by user id. Burst (super) reactions do not exist here: that list is empty. */
+export async function listReactions(deps: Deps, userId: bigint, input: z.infer<typeof listReactionsInput>): Promise<PublicUser[]> {
+  const { message } = await target(deps, userId, input, Permissions.READ_MESSAGE_HISTORY);
+  const emoji = requireEmoji(input.emoji);
+  if (input.type === 1) return [];
+  const rows = await deps.db.reaction.findMany({
+    where: { messageId: message.id, emoji, ...(input.after ? { userId: { gt: BigInt(input.after) } } : {}) },
+    orderBy: { userId: 'asc' },
+    take: input.limit,
+    select: { user: { select: publicUserSelect } },
+  });
+  return rows.map((r) => toPublicUser(r.user));
+}

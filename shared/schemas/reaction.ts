@@ -1,0 +1,40 @@
+// Reactions: one user's emoji on a message. This server has no custom emoji, so an emoji is a
+// Unicode emoji (RGI, as Discord's pickers offer them); anything else is Unknown Emoji.
+import { z } from 'zod';
+import { snowflake } from './common.js';
+import { member } from './member.js';
+
+// The `v` flag (Node 20) knows Unicode's recommended emoji sequences, skin tones and ZWJ joins included.
+const RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+export const isUnicodeEmoji = (s: string) => RGI_EMOJI.test(s);
+
+/** Discord allows 20 different emoji on one message. */
+export const MAX_DISTINCT_REACTIONS = 20;
+
+/** The emoji as the client sent it; whether it is one is the service's call (Unknown Emoji, not a form error). */
+const emoji = z.string().min(1).max(100);
+
+export const reactionInput = z.object({ channelId: snowflake, messageId: snowflake, emoji });
+/** Removes `userId`'s reaction (someone else's needs MANAGE_MESSAGES), or the caller's own when absent. */
+export const removeReactionInput = reactionInput.extend({ userId: snowflake.optional() });
+/** Removes every reaction with `emoji`, or every reaction on the message when absent (MANAGE_MESSAGES). */
+export const clearReactionsInput = z.object({ channelId: snowflake, messageId: snowflake, emoji: emoji.optional() });
+export const listReactionsInput = reactionInput.extend({
+  /** users with an id greater than this */
+  after: snowflake.optional(),
+  limit: z.number().int().min(1).max(100).default(25),
+  /** 0 normal, 1 burst (super reactions, which this server does not have) */
+  type: z.union([z.literal(0), z.literal(1)]).default(0),
+});
+
+const target = { channelId: snowflake, messageId: snowflake, guildId: snowflake.nullable() };
+
+/** MESSAGE_REACTION_ADD: in guilds with the reacting member. */
+export const reactionAdded = z.object({ ...target, userId: snowflake, emoji: z.string(), messageAuthorId: snowflake, member: member.optional() });
+export type ReactionAdded = z.infer<typeof reactionAdded>;
+/** MESSAGE_REACTION_REMOVE */
+export const reactionRemoved = z.object({ ...target, userId: snowflake, emoji: z.string() });
+export type ReactionRemoved = z.infer<typeof reactionRemoved>;
+/** MESSAGE_REACTION_REMOVE_ALL (emoji absent) and MESSAGE_REACTION_REMOVE_EMOJI */
+export const reactionsCleared = z.object({ ...target, emoji: z.string().optional() });
+export type ReactionsCleared = z.infer<typeof reactionsCleared>;
