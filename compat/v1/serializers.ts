@@ -42,7 +42,6 @@ export function toV1Channel(c: Channel) {
   };
 }
 
-/** `pinned` is always false: this server has no pins. */
 export function toV1Message(m: Message) {
   return {
     id: m.id,
@@ -51,7 +50,7 @@ export function toV1Message(m: Message) {
     content: m.content,
     type: MESSAGE_TYPES[m.type] ?? 'default',
     reply_to_id: m.referencedMessageId,
-    pinned: false,
+    pinned: m.pinned,
     edited_at: m.editedAt,
     created_at: m.createdAt,
   };

@@ -26,7 +26,8 @@ export const channelRoutes: Route[] = [
   post('/channels/:channelId/messages', async ({ call, params, body }) => {
     // this server stores no files; refusing beats dropping them silently
     if (!noAttachments(body.attachments)) throw v1Errors.field('attachments', 'Attachments are not supported');
-    const message = await call('messages.send', { channelId: params.channelId, content: body.content, replyTo: body.reply_to ?? undefined }, { replyTo: 'reply_to' });
+    const reply = body.reply_to == null ? undefined : { messageId: body.reply_to };
+    const message = await call('messages.send', { channelId: params.channelId, content: body.content, messageReference: reply }, { messageReference: 'reply_to' });
     return new Created(toV1Message(message));
   }),
 
