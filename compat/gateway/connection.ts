@@ -12,6 +12,7 @@ import type { BusEvent } from '../../server/realtime/bus.js';
 import { StreamClosed, UserFeed, type StreamItem } from '../../server/realtime/user-stream.js';
 import { tokenExpiresAt } from '../../server/services/tokens.js';
 import { authenticate, type AuthUser } from '../../server/trpc.js';
+import type { WsSession } from '../../server/observability/ws-session.js';
 import { toDiscordMember, toDiscordSelfUser } from '../serializers.js';
 import { createCaller, type Caller } from './caller.js';
 import { dispatchJson } from './dispatch-cache.js';
@@ -40,6 +41,8 @@ export interface GatewayContext {
   markDirty(conn: GatewayConnection): void;
   /** saves a connection's resume record now (on close, so a resume right after finds it complete) */
   saveNow(conn: GatewayConnection): Promise<void>;
+  /** this connection in the log and the metrics */
+  session: WsSession;
 }
 
 export const recordKey = (sessionId: string) => `gw:${sessionId}`;
@@ -189,6 +192,7 @@ export class GatewayConnection {
     this.identified = true;
     this.sessionId = randomBytes(16).toString('hex');
     this.record = new ResumeRecord({ userId: String(user.id), intents: d.intents, largeThreshold: d.large_threshold ?? 50 });
+    this.gw.session.identified(String(user.id), this.sessionId);
     if (d.presence) await this.setPresence(d.presence.status);
     await this.runStream(undefined, async () => {
       const caller = this.caller!;
@@ -235,6 +239,7 @@ export class GatewayConnection {
     this.seq = point.seq;
     this.resumeSeq = d.seq ?? 0;
     this.lastEventId = point.eventId;
+    this.gw.session.resumed(String(user.id), d.session_id);
     await this.runStream(point.eventId);
   }
 
@@ -268,6 +273,7 @@ export class GatewayConnection {
   }
 
   private feedEnded(reason: Error) {
+    if (reason instanceof StreamClosed && reason.reason === 'overflow') this.gw.deps.metrics.slowConsumers.inc({ endpoint: 'gateway' });
     if (reason instanceof StreamClosed) return this.close(reason.reason === 'revoked' ? Close.AUTHENTICATION_FAILED : Close.UNKNOWN_ERROR, reason.message);
     this.gw.deps.logger.error({ err: reason }, 'gateway event feed failed');
     this.close(Close.UNKNOWN_ERROR, 'Unknown error.');
@@ -276,7 +282,10 @@ export class GatewayConnection {
   /** Handles one feed item; a promise only when it has to wait (most events are sent at once). */
   private onItem(item: StreamItem): Promise<void> | void {
     if (this.closed) return;
-    if (this.ws.bufferedAmount > this.gw.deps.config.WS_MAX_BUFFERED_BYTES) return this.close(Close.UNKNOWN_ERROR, 'slow consumer: send buffer limit exceeded');
+    if (this.ws.bufferedAmount > this.gw.deps.config.WS_MAX_BUFFERED_BYTES) {
+      this.gw.deps.metrics.slowConsumers.inc({ endpoint: 'gateway' });
+      return this.close(Close.UNKNOWN_ERROR, 'slow consumer: send buffer limit exceeded');
+    }
     if (item.kind === 'resync') return this.resynced();
     if (item.kind === 'caught-up') {
       this.resumeSeq = -1;
