@@ -94,6 +94,12 @@ export function createMetrics() {
     registers,
   });
 
+  // Both endpoints' series exist from the start, so dashboards and increase() see them at 0.
+  for (const endpoint of ['gateway', 'trpc']) {
+    wsOpen.set({ endpoint }, 0);
+    slowConsumers.inc({ endpoint }, 0);
+  }
+
   let pool: PoolStats | undefined;
   new Gauge({
     name: 'db_pool_connections',
