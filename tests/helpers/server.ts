@@ -70,12 +70,12 @@ export interface ServerProcess {
 const FROM_SOURCE = [process.execPath, '--import', 'tsx', path.join(ROOT, 'server/main.ts')];
 
 /**
- * Starts the real entry point (`tsx server/main.ts`, or `command`, e.g. `npm start`) as a child
- * process and waits until it listens.
+ * Starts the real entry point (`tsx server/main.ts`, or `command`, e.g. `npm start`, in `cwd`) as a
+ * child process and waits until it listens.
  */
-export async function spawnServer(overrides: Record<string, string> = {}, command: string[] = FROM_SOURCE): Promise<ServerProcess> {
+export async function spawnServer(overrides: Record<string, string> = {}, command: string[] = FROM_SOURCE, cwd = ROOT): Promise<ServerProcess> {
   const env = { ...process.env, ...(await testEnv({ LOG_LEVEL: 'info', ...overrides })) };
-  const child = spawn(command[0]!, command.slice(1), { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0]!, command.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let stdout = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
