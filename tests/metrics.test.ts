@@ -177,12 +177,19 @@ describe('/metrics', () => {
     expect(sample(closed, 'ws_connections_total', { endpoint: 'gateway' })!.value).toBeGreaterThanOrEqual(1);
   });
 
-  it('counts rate-limit rejections by bucket', async () => {
+  it('counts rate-limit rejections by bucket (procedure limits and the gateway payload limit)', async () => {
     const { owner, generalId } = await createGuild(app.url);
     for (let i = 0; i < 10; i++) await owner.client.typing.start.mutate({ channelId: generalId });
     expect((await errorOf(owner.client.typing.start.mutate({ channelId: generalId }))).code).toBe('TOO_MANY_REQUESTS');
+
+    // the gateway's own payload limit (Discord's 120 a minute) closes with 4008
+    const gateway = await connectGateway(app.url);
+    for (let i = 0; i <= 120; i++) gateway.send(1, null);
+    expect((await gateway.closed).code).toBe(4008);
+
     const { exposition } = await scrape(app);
     expect(sample(exposition, 'rate_limit_rejections_total', { bucket: 'typing' })?.value).toBe(1);
+    expect(sample(exposition, 'rate_limit_rejections_total', { bucket: 'gateway' })?.value).toBe(1);
   });
 
   it('reports the PostgreSQL pool and statement latency, and Redis command latency', async () => {

@@ -114,7 +114,10 @@ export class GatewayConnection {
       this.windowStart = now;
       this.payloads = 0;
     }
-    if (++this.payloads > RATE_LIMIT.count) return this.close(Close.RATE_LIMITED, 'You are being rate limited.');
+    if (++this.payloads > RATE_LIMIT.count) {
+      this.gw.deps.metrics.rateLimited.inc({ bucket: 'gateway' });
+      return this.close(Close.RATE_LIMITED, 'You are being rate limited.');
+    }
     if (isBinary || data.length > MAX_PAYLOAD_BYTES) return this.close(Close.DECODE_ERROR, 'Error while decoding payload.');
     let parsed: unknown;
     try {
