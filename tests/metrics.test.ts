@@ -47,7 +47,9 @@ function parseExposition(text: string): Exposition {
       }
     }
     const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
-    if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`bad value in ${JSON.stringify(line)}`);
+    // prom-client writes NaN (an event-loop figure with no samples since the last scrape) as "Nan";
+    // Prometheus reads special values ignoring case, as Go's ParseFloat does.
+    if (Number.isNaN(value) && m[3]!.toLowerCase() !== 'nan') throw new Error(`bad value in ${JSON.stringify(line)}`);
     out.samples.push({ name: m[1]!, labels, value });
   }
   return out;
