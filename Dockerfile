@@ -21,11 +21,13 @@ ENV NODE_ENV=production \
     DATA_DIR=/data \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
-# What `npm start` needs at run time: the build, the production node_modules, the migrations the
-# server applies at start, and package.json (the start script; it also marks the project folder).
+# What `npm start` needs at run time: the build (server and web app), the production node_modules,
+# the migrations the server applies at start, and package.json (the start script; it also marks
+# the project folder).
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY --from=build /app/prisma ./prisma
 RUN mkdir -p /data && chown node:node /data
 USER node
