@@ -1,9 +1,10 @@
 // Assembles one server instance: database (embedded when DATABASE_URL is unset), migrations,
 // Redis-backed or in-process infrastructure, the tRPC router over HTTP and WebSocket, and the
 // HTTP server. Returns a handle whose close() shuts everything down in order.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { SnowflakeGenerator } from '../shared/snowflake.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
@@ -11,6 +12,8 @@ import { createPrisma } from './db/prisma.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { applyMigrations } from './db/migrate.js';
 import type { AppDeps } from './deps.js';
+import { createMetricsServer } from './http/metrics-endpoint.js';
+import { echoRequestId } from './http/request-info.js';
 import { createHttpServer, type HttpMount, type UpgradeMount } from './http/server.js';
 import { loadStaticSite } from './http/static-site.js';
 import { webSessionMount } from './http/web-session.js';
@@ -20,11 +23,14 @@ import { MemoryRateLimiter, RedisRateLimiter } from './infra/rate-limit.js';
 import { connectRedis, createRedis } from './infra/redis.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
-import { MemoryBus, RedisBus } from './realtime/bus.js';
+import { instrumentRedis } from './observability/redis-metrics.js';
+import { openWsSession, type WsSession } from './observability/ws-session.js';
+import { MemoryBus, parseEventId, RedisBus, type BusEvent } from './realtime/bus.js';
 import { createPresence } from './realtime/presence.js';
 import { MemorySessionStore, RedisSessionStore } from './realtime/session-store.js';
 import { appRouter } from './routers/index.js';
 import { SessionCache } from './services/session-cache.js';
+import { verifyToken } from './services/tokens.js';
 
 export interface AppMounts {
   http?: (deps: AppDeps) => HttpMount[];
@@ -37,6 +43,8 @@ export interface App {
   deps: AppDeps;
   port: number;
   url: string;
+  /** the METRICS_PORT listener's base URL, when /metrics has a port of its own */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -56,10 +64,14 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     const applied = await applyMigrations(databaseUrl);
     if (applied.length) logger.info({ applied }, 'migrations applied');
 
-    const db = createPrisma(databaseUrl, config.DB_POOL_SIZE);
-    cleanups.push(() => db.$disconnect());
     const metrics = createMetrics();
-    const busOpts = { windowEvents: config.RESUME_WINDOW_EVENTS, windowSeconds: config.RESUME_WINDOW_SECONDS };
+    const db = createPrisma(databaseUrl, config.DB_POOL_SIZE, metrics);
+    cleanups.push(() => db.$disconnect());
+    const busOpts = {
+      windowEvents: config.RESUME_WINDOW_EVENTS,
+      windowSeconds: config.RESUME_WINDOW_SECONDS,
+      fannedOut: (e: BusEvent) => metrics.fanoutLag.observe((Date.now() - (parseEventId(e.id)?.at ?? Date.now())) / 1000),
+    };
     const prefix = config.REDIS_PREFIX;
     const presenceOpts = { ttlMs: config.PRESENCE_TTL_MS, maxPerUser: config.GATEWAY_MAX_SESSIONS_PER_USER };
 
@@ -68,6 +80,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     if (config.REDIS_URL) {
       // Requests wait on the command connection: it is dropped as soon as Redis stops answering.
       const redis = createRedis(config.REDIS_URL, logger, 'commands', { probe: true, pipeline: true });
+      instrumentRedis(redis, metrics);
       const sub = createRedis(config.REDIS_URL, logger, 'events');
       // Cache invalidations get a subscriber connection of their own: ioredis cannot mix classic
       // SUBSCRIBE with the bus's sharded SSUBSCRIBE on one connection (after the last SUNSUBSCRIBE it
@@ -119,6 +132,8 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
 
     // tRPC over WebSocket on /trpc: token from connectionParams (or an Authorization header).
     const wss = new WebSocketServer({ noServer: true, maxPayload: config.MAX_BODY_BYTES });
+    echoRequestId(wss);
+    const sessions = new WeakMap<WebSocket, WsSession>();
     const trpcWs = applyWSSHandler({
       wss,
       router: appRouter,
@@ -127,6 +142,8 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         const param = info.connectionParams?.token;
         const ctx = createContext(deps, req, typeof param === 'string' ? param : null);
         ctx.socket = res;
+        const claims = ctx.token ? verifyToken(config.JWT_SECRET, ctx.token) : undefined;
+        if (claims) sessions.get(res)?.identified(String(claims.userId), String(claims.sessionId));
         return ctx;
       },
     });
@@ -134,7 +151,9 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       path: '/trpc',
       handle: (req, socket, head) =>
         wss.handleUpgrade(req, socket, head, (ws) => {
-          deps.metrics.wsConnections.inc({ endpoint: 'trpc' });
+          const session = openWsSession(deps, 'trpc', req);
+          sessions.set(ws, session);
+          ws.once('close', (code) => session.closed(code));
           wss.emit('connection', ws, req);
         }),
     };
@@ -143,11 +162,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     if (!site) logger.warn({ dir: config.WEB_DIR }, 'no web app to serve at / (build it with npm run build)');
     const httpMounts = [webSessionMount(deps), ...(mounts.http?.(deps) ?? [])];
     const server = createHttpServer(deps, appRouter, httpMounts, [trpcUpgrade, ...(mounts.upgrades?.(deps) ?? [])], site);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.SERVER_PORT, config.SERVER_HOST, resolve);
-    });
-    const port = (server.address() as AddressInfo).port;
+    const port = await listen(server, config.SERVER_PORT, config.SERVER_HOST);
     cleanups.push(async () => {
       // Stop accepting, let in-flight requests finish (bounded), then drop idle keep-alive sockets.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -163,10 +178,29 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     if (mounts.beforeClose) cleanups.push(mounts.beforeClose);
 
     const host = config.SERVER_HOST === '0.0.0.0' || config.SERVER_HOST === '::' ? '127.0.0.1' : config.SERVER_HOST;
+    let metricsUrl: string | undefined;
+    if (config.METRICS_PORT !== undefined) {
+      const metricsServer = createMetricsServer(deps);
+      const metricsPort = await listen(metricsServer, config.METRICS_PORT, config.SERVER_HOST);
+      cleanups.push(() => {
+        const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        metricsServer.closeAllConnections();
+        return closed;
+      });
+      metricsUrl = `http://${host}:${metricsPort}`;
+      logger.info({ metricsPort }, 'metrics listening');
+    }
     logger.info({ port }, 'server listening');
-    return { deps, port, url: `http://${host}:${port}`, close: cleanup };
+    return { deps, port, url: `http://${host}:${port}`, metricsUrl, close: cleanup };
   } catch (err) {
     await cleanup();
     throw err;
   }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
 }

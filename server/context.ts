@@ -1,9 +1,9 @@
 // The tRPC context: what every procedure call knows about its caller. Authentication itself happens
 // in protectedProcedure (server/trpc.ts), per call, so a long-lived WebSocket re-checks its session.
 import type { IncomingMessage } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { AppDeps } from './deps.js';
+import { requestId, trackCaller } from './http/request-info.js';
 import type { RateLimitResult } from './infra/rate-limit.js';
 
 export interface Context {
@@ -13,7 +13,6 @@ export interface Context {
   /** the caller's address (X-Forwarded-For only when TRUST_PROXY is set) */
   ip: string;
   requestId: string;
-  /** shared by reference with derived contexts: filled by rate limiting so HTTP layers can send headers */
   /**
    * Whether each procedure call counts against the caller's per-user request limit. False for
    * server-side callers that limit their clients themselves (the Discord gateway: 120 payloads a
@@ -22,7 +21,11 @@ export interface Context {
   limitCalls: boolean;
   /** the WebSocket, for calls made over one (subscriptions check it for backpressure) */
   socket?: WebSocket;
-  meta: { rateLimit?: RateLimitResult & { bucket: string } };
+  /**
+   * Shared by reference with derived contexts: rate limiting fills in its outcome so HTTP layers can
+   * send headers, authentication the user's id for the access log.
+   */
+  meta: { rateLimit?: RateLimitResult & { bucket: string }; userId?: string };
   /** the request's cookies, on the web app's session endpoint only (server/http/web-session.ts) */
   cookies?: CookieJar;
 }
@@ -51,13 +54,14 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 }
 
 export function createContext(deps: AppDeps, req: IncomingMessage, token: string | null): Context {
-  const id = req.headers['x-request-id'];
+  const meta: Context['meta'] = {};
+  trackCaller(req, meta);
   return {
     deps,
     token,
     ip: clientIp(req, deps.config.TRUST_PROXY),
-    requestId: typeof id === 'string' && id.length <= 128 ? id : randomUUID(),
+    requestId: requestId(req),
     limitCalls: true,
-    meta: {},
+    meta,
   };
 }

@@ -5,7 +5,7 @@ import v8 from 'node:v8';
 import { compatMounts } from '../compat/index.js';
 import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './observability/logger.js';
+import { createLogger, logFormat, routeProcessWarnings, type Logger } from './observability/logger.js';
 
 /** Starts a complete server (tRPC + Discord compat). Tests start servers through this too. */
 export function startServer(config: Config, logger?: Logger): Promise<App> {
@@ -23,7 +23,8 @@ async function main() {
     }
     throw err;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, { format: logFormat(config.LOG_FORMAT, config.NODE_ENV) });
+  routeProcessWarnings(logger);
   // V8 lets a busy heap grow up to fourfold between full collections. Garbage from identify storms
   // then stays in RSS: 10,000 held gateway connections cost ~44 KiB each with V8's default, ~16 KiB
   // with 30% (npm run bench -- --only connections). 0 keeps V8's default.

@@ -43,7 +43,15 @@ const errorBoundary = t.middleware(async ({ ctx, next, path }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(errorBoundary);
+/** Per-procedure latency and outcome (trpc_call_duration_seconds); subscriptions until they started. */
+const timing = t.middleware(async ({ ctx, next, path, type }) => {
+  const end = ctx.deps.metrics.trpcCalls.startTimer({ procedure: path, type });
+  const result = await next();
+  end({ code: result.ok ? 'OK' : result.error.code });
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(timing).use(errorBoundary);
 
 export interface AuthUser {
   id: bigint;
@@ -66,12 +74,16 @@ export async function authenticate(ctx: Context, token: string | null): Promise<
 export async function rateLimit(ctx: Context, bucket: string, key: string, limit: number, windowMs: number) {
   const r = await ctx.deps.limiter.consume(`${bucket}:${key}`, limit, windowMs);
   ctx.meta.rateLimit = { ...r, bucket };
-  if (!r.allowed) fail('TOO_MANY_REQUESTS', 'RATE_LIMITED', 'You are being rate limited.', r.resetAfterMs);
+  if (!r.allowed) {
+    ctx.deps.metrics.rateLimited.inc({ bucket });
+    fail('TOO_MANY_REQUESTS', 'RATE_LIMITED', 'You are being rate limited.', r.resetAfterMs);
+  }
 }
 
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const user = await authenticate(ctx, ctx.token);
   if (!user) fail('UNAUTHORIZED', 'INVALID_TOKEN', '401: Unauthorized');
+  ctx.meta.userId = String(user.id);
   if (ctx.limitCalls) await rateLimit(ctx, 'user', String(user.id), ctx.deps.config.RATE_LIMIT_PER_SECOND, 1000);
   return next({ ctx: { ...ctx, user } });
 });

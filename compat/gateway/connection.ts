@@ -17,6 +17,7 @@ import { startSession } from '../../server/services/session-limits.js';
 import { tokenExpiresAt } from '../../server/services/tokens.js';
 import { authenticate, type AuthUser } from '../../server/trpc.js';
 import { parseClientJson } from '../json.js';
+import type { WsSession } from '../../server/observability/ws-session.js';
 import { toDiscordMember, toDiscordSelfUser } from '../serializers.js';
 import { createCaller, type Caller } from './caller.js';
 import { dispatchJson } from './dispatch-cache.js';
@@ -47,6 +48,8 @@ export interface GatewayContext {
   markDirty(conn: GatewayConnection): void;
   /** saves a connection's resume record now (on close, so a resume right after finds it complete) */
   saveNow(conn: GatewayConnection): Promise<void>;
+  /** this connection in the log and the metrics */
+  session: WsSession;
 }
 
 export const recordKey = (sessionId: string) => `gw:${sessionId}`;
@@ -121,7 +124,10 @@ export class GatewayConnection {
       this.windowStart = now;
       this.payloads = 0;
     }
-    if (++this.payloads > RATE_LIMIT.count) return this.close(Close.RATE_LIMITED, 'You are being rate limited.');
+    if (++this.payloads > RATE_LIMIT.count) {
+      this.gw.deps.metrics.rateLimited.inc({ bucket: 'gateway' });
+      return this.close(Close.RATE_LIMITED, 'You are being rate limited.');
+    }
     if (isBinary || data.length > MAX_PAYLOAD_BYTES) return this.close(Close.DECODE_ERROR, 'Error while decoding payload.');
     let parsed: unknown;
     try {
@@ -205,6 +211,7 @@ export class GatewayConnection {
     this.identified = true;
     this.sessionId = randomBytes(16).toString('hex');
     this.record = new ResumeRecord({ userId: String(user.id), intents: d.intents, largeThreshold: d.large_threshold ?? 50 });
+    this.gw.session.identified(String(user.id), this.sessionId);
     if (d.presence) await this.setPresence(this.caller!, d.presence);
     await this.runStream(undefined, async () => {
       const caller = this.caller!;
@@ -257,6 +264,7 @@ export class GatewayConnection {
     this.seq = point.seq;
     this.resumeSeq = d.seq ?? 0;
     this.lastEventId = point.eventId;
+    this.gw.session.resumed(String(user.id), d.session_id);
     await this.runStream(point.eventId);
   }
 
@@ -290,6 +298,7 @@ export class GatewayConnection {
   }
 
   private feedEnded(reason: Error) {
+    if (reason instanceof StreamClosed && reason.reason === 'overflow') this.gw.deps.metrics.slowConsumers.inc({ endpoint: 'gateway' });
     if (reason instanceof StreamClosed) return this.close(reason.reason === 'revoked' ? Close.AUTHENTICATION_FAILED : Close.UNKNOWN_ERROR, reason.message);
     this.gw.deps.logger.error({ err: reason }, 'gateway event feed failed');
     this.close(Close.UNKNOWN_ERROR, 'Unknown error.');
@@ -298,7 +307,10 @@ export class GatewayConnection {
   /** Handles one feed item; a promise only when it has to wait (most events are sent at once). */
   private onItem(item: StreamItem): Promise<void> | void {
     if (this.closed) return;
-    if (this.ws.bufferedAmount > this.gw.deps.config.WS_MAX_BUFFERED_BYTES) return this.close(Close.UNKNOWN_ERROR, 'slow consumer: send buffer limit exceeded');
+    if (this.ws.bufferedAmount > this.gw.deps.config.WS_MAX_BUFFERED_BYTES) {
+      this.gw.deps.metrics.slowConsumers.inc({ endpoint: 'gateway' });
+      return this.close(Close.UNKNOWN_ERROR, 'slow consumer: send buffer limit exceeded');
+    }
     if (item.kind === 'resync') return this.resynced();
     if (item.kind === 'caught-up') {
       this.resumeSeq = -1;

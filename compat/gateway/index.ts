@@ -4,7 +4,9 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppDeps } from '../../server/deps.js';
+import { echoRequestId } from '../../server/http/request-info.js';
 import type { UpgradeMount } from '../../server/http/server.js';
+import { openWsSession } from '../../server/observability/ws-session.js';
 import { gatewayUrl } from '../gateway-url.js';
 import { GatewayConnection, recordKey } from './connection.js';
 import { Close, SUPPORTED_VERSIONS } from './protocol.js';
@@ -21,6 +23,7 @@ export function createGateway(deps: AppDeps) {
   const connections = new Set<GatewayConnection>();
   const dirty = new Set<GatewayConnection>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  echoRequestId(wss);
 
   const flush = async () => {
     const written = [...dirty];
@@ -47,14 +50,15 @@ export function createGateway(deps: AppDeps) {
   }, Math.min(1000, interval / 4)).unref();
 
   function accept(ws: WebSocket, req: IncomingMessage) {
-    deps.metrics.wsConnections.inc({ endpoint: 'gateway' });
+    const session = openWsSession(deps, 'gateway', req);
+    ws.once('close', (code) => session.closed(code));
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const v = query.get('v');
     const encoding = query.get('encoding') ?? 'json';
     const transport = createTransport(ws, query.get('compress') === 'zlib-stream');
     if (v !== null && !SUPPORTED_VERSIONS.has(Number(v))) return ws.close(Close.INVALID_API_VERSION, 'Invalid API version.');
     if (encoding !== 'json') return ws.close(Close.DECODE_ERROR, 'Only encoding=json is supported.');
-    const conn = new GatewayConnection({ deps, resumeUrl: gatewayUrl(req, config), markDirty: (c) => dirty.add(c), saveNow }, ws, req, transport);
+    const conn = new GatewayConnection({ deps, resumeUrl: gatewayUrl(req, config), markDirty: (c) => dirty.add(c), saveNow, session }, ws, req, transport);
     connections.add(conn);
     ws.on('message', (data: Buffer, isBinary) => void conn.onMessage(data, isBinary));
     ws.on('close', (code) => {

@@ -6,8 +6,11 @@ import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import type { AppDeps } from '../deps.js';
 import { createContext, parseAuthorization } from '../context.js';
 import type { AppRouter } from '../routers/index.js';
+import { logAccess } from './access-log.js';
 import { applyCors, parseCorsOrigins } from './cors.js';
 import { readiness } from './health.js';
+import { serveMetrics } from './metrics-endpoint.js';
+import { requestId } from './request-info.js';
 import { routeLabel } from './route-label.js';
 import type { StaticSite } from './static-site.js';
 
@@ -47,11 +50,8 @@ export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: Ht
       const r = await readiness(deps);
       return sendJson(res, r.ok ? 200 : 503, r);
     }
-    if (path === '/metrics') {
-      const body = await metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      return void res.end(body);
-    }
+    // with METRICS_PORT, /metrics is served there only
+    if (path === '/metrics' && deps.config.METRICS_PORT === undefined) return serveMetrics(deps, req, res);
     if (path.startsWith('/trpc/')) {
       routeLabel.set(req, '/trpc');
       return nodeHTTPRequestHandler({
@@ -73,10 +73,14 @@ export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: Ht
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     const path = pathOf(req);
-    res.on('finish', () => {
-      const label = { method: req.method ?? 'GET', route: routeLabel.get(req) ?? (path.startsWith('/health') || path === '/metrics' ? path : 'other'), status: String(res.statusCode) };
+    res.setHeader('x-request-id', requestId(req));
+    res.on('close', () => {
+      const route = routeLabel.get(req) ?? (path.startsWith('/health') || path === '/metrics' ? path : 'other');
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const label = { method: req.method ?? 'GET', route, status: String(res.statusCode) };
       metrics.httpRequests.inc(label);
-      metrics.httpDuration.observe(label, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.httpDuration.observe(label, seconds);
+      logAccess(deps, req, res, { path, route, seconds });
     });
     if (applyCors(req, res, corsOrigins)) return;
     route(req, res, path).catch((err) => {

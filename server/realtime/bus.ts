@@ -73,12 +73,17 @@ export interface BusOptions {
   windowEvents: number;
   /** how long events are kept */
   windowSeconds: number;
+  /** called once per event and topic after this process's listeners got it (the fan-out lag metric) */
+  fannedOut?: (event: BusEvent) => void;
 }
 
 /** Local listener registry shared by both buses. */
 class Listeners {
   private byTopic = new Map<string, Set<Listener>>();
-  constructor(private logger: Logger) {}
+  constructor(
+    private logger: Logger,
+    private fannedOut?: (event: BusEvent) => void,
+  ) {}
   add(topic: string, l: Listener): boolean {
     let set = this.byTopic.get(topic);
     const first = !set;
@@ -107,6 +112,7 @@ class Listeners {
         this.logger.error({ err }, 'event listener failed');
       }
     }
+    this.fannedOut?.(e);
   }
 }
 
@@ -129,7 +135,7 @@ export class MemoryBus implements EventBus {
   private sweeper: NodeJS.Timeout;
 
   constructor(private opts: BusOptions, logger: Logger) {
-    this.listeners = new Listeners(logger);
+    this.listeners = new Listeners(logger, opts.fannedOut);
     this.sweeper = setInterval(() => {
       for (const [topic, buf] of this.buffers) if (tooOld(parseEventId(buf.events.at(-1)!.id)!.at, this.opts)) this.buffers.delete(topic);
     }, opts.windowSeconds * 1000).unref();
@@ -254,7 +260,7 @@ export class RedisBus implements EventBus {
     private opts: BusOptions,
     private logger: Logger,
   ) {
-    this.listeners = new Listeners(logger);
+    this.listeners = new Listeners(logger, opts.fannedOut);
     sub.on('smessage', (channel: string, msg: string) => {
       const topic = channel.slice(this.prefix.length + 3);
       let decoded: ReturnType<typeof decode>;

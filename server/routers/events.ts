@@ -1,6 +1,7 @@
 import { tracked, TRPCError } from '@trpc/server';
 import type { WebSocket } from 'ws';
 import { streamInput, type StreamEvent } from '../../shared/schemas/events.js';
+import type { Metrics } from '../observability/metrics.js';
 import { streamCursors, type StreamCursors } from '../realtime/cursor.js';
 import { StreamClosed, userEventStream, type StreamItem } from '../realtime/user-stream.js';
 import { tokenExpiresAt } from '../services/tokens.js';
@@ -13,11 +14,13 @@ async function* deliver(
   cursors: StreamCursors,
   socket: WebSocket | undefined,
   maxBuffered: number,
+  metrics: Metrics,
 ) {
   try {
     for (let r = await first; !r.done; r = await items.next()) {
       const item = r.value;
       if (socket && socket.bufferedAmount > maxBuffered) {
+        metrics.slowConsumers.inc({ endpoint: 'trpc' });
         socket.close(1008, 'slow consumer: send buffer limit exceeded');
         return;
       }
@@ -31,7 +34,10 @@ async function* deliver(
     }
   } catch (err) {
     if (err instanceof StreamClosed) {
-      if (err.reason === 'overflow') socket?.close(1008, 'slow consumer: event queue limit exceeded');
+      if (err.reason === 'overflow') {
+        metrics.slowConsumers.inc({ endpoint: 'trpc' });
+        socket?.close(1008, 'slow consumer: event queue limit exceeded');
+      }
       throw new TRPCError({ code: err.reason === 'revoked' ? 'UNAUTHORIZED' : 'TOO_MANY_REQUESTS', message: err.message });
     }
     throw err;
@@ -68,6 +74,6 @@ export const eventsRouter = router({
     // A subscription ended before it was iterated (client gone) is aborted: end the stream with it.
     signal!.addEventListener('abort', () => void items.return(undefined).catch(() => {}), { once: true });
     await Promise.race([subscribed, first]);
-    return deliver(items, first, cursors, ctx.socket, ctx.deps.config.WS_MAX_BUFFERED_BYTES);
+    return deliver(items, first, cursors, ctx.socket, ctx.deps.config.WS_MAX_BUFFERED_BYTES, ctx.deps.metrics);
   }),
 });

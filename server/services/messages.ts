@@ -29,7 +29,7 @@ import { messageView, messageViews, reactionSummaries } from './message-view.js'
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { messageInclude, toMessage, type MessageExtras, type MessageRow as StoredMessage } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics'>;
 
 const TEXT_CHANNEL_TYPES: readonly number[] = [ChannelType.GUILD_TEXT, ChannelType.DM];
 const SLOWMODE_EXEMPT = [Permissions.MANAGE_MESSAGES, Permissions.MANAGE_CHANNELS];
@@ -91,7 +91,10 @@ export async function getMessage(deps: Deps, userId: bigint, input: z.infer<type
 async function enforceSlowmode(deps: Deps, channel: ChannelInfo, perms: bigint, userId: bigint) {
   if (channel.rateLimitPerUser <= 0 || SLOWMODE_EXEMPT.some((p) => hasPermission(perms, p))) return;
   const r = await deps.limiter.consume(`slowmode:${channel.id}:${userId}`, 1, channel.rateLimitPerUser * 1000);
-  if (!r.allowed) fail('TOO_MANY_REQUESTS', 'SLOWMODE', 'This channel is in slowmode.', r.resetAfterMs);
+  if (!r.allowed) {
+    deps.metrics.rateLimited.inc({ bucket: 'slowmode' });
+    fail('TOO_MANY_REQUESTS', 'SLOWMODE', 'This channel is in slowmode.', r.resetAfterMs);
+  }
 }
 
 interface AuthorRow {

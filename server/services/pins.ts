@@ -13,7 +13,7 @@ import { findMessage, postMessage } from './messages.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { messageInclude } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics'>;
 type Input = z.infer<typeof messageRefInput>;
 
 async function pinTarget(deps: Deps, userId: bigint, input: Input) {

@@ -66,6 +66,8 @@ export interface ServerProcess {
   port: number;
   /** everything the process wrote to stdout/stderr */
   output(): string;
+  /** what the process wrote to stdout only (its log: JSON lines) */
+  stdout(): string;
   /** SIGTERM and wait for exit; resolves to the exit code */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -74,13 +76,14 @@ export interface ServerProcess {
 const FROM_SOURCE = [process.execPath, '--import', 'tsx', path.join(ROOT, 'server/main.ts')];
 
 /**
- * Starts the real entry point (`tsx server/main.ts`, or `command`, e.g. `npm start`) as a child
- * process and waits until it listens.
+ * Starts the real entry point (`tsx server/main.ts`, or `command`, e.g. `npm start`, in `cwd`) as a
+ * child process and waits until it listens.
  */
-export async function spawnServer(overrides: Record<string, string> = {}, command: string[] = FROM_SOURCE): Promise<ServerProcess> {
+export async function spawnServer(overrides: Record<string, string> = {}, command: string[] = FROM_SOURCE, cwd = ROOT): Promise<ServerProcess> {
   const env = { ...process.env, ...(await testEnv({ LOG_LEVEL: 'info', ...overrides })) };
-  const child = spawn(command[0]!, command.slice(1), { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0]!, command.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let stdout = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
@@ -92,6 +95,7 @@ export async function spawnServer(overrides: Record<string, string> = {}, comman
         resolve(Number(m[1]));
       }
     };
+    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', () => {
@@ -104,6 +108,7 @@ export async function spawnServer(overrides: Record<string, string> = {}, comman
     port,
     url: `http://127.0.0.1:${port}`,
     output: () => out,
+    stdout: () => stdout,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
