@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Events, GatewayIntentBits, type Message } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpClient, registerUser, type TestUser } from './helpers/clients.js';
+import { registerUser, type TestUser } from './helpers/clients.js';
+import { addBotToGuild } from './helpers/bots.js';
 import { onCleanup } from './helpers/cleanup.js';
 import { collectEvents } from './helpers/events.js';
 import { createGuild } from './helpers/guilds.js';
@@ -174,8 +175,7 @@ describe('nginx in front of two nodes', () => {
     const { guild } = await createGuild(proxy.url, { owner });
     const channelId = guild.systemChannelId!;
     const created = await owner.client.auth.createBot.mutate({ username: `nginx_bot_${Date.now() % 100000}` });
-    const invite = await owner.client.invites.create.mutate({ channelId });
-    await httpClient(proxy.url, created.token).invites.accept.mutate({ code: invite.code });
+    await addBotToGuild(owner.client, created.bot.id, guild.id);
 
     const bot = new Client({
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
