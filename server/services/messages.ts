@@ -155,7 +155,7 @@ function unknownMessageIfGone(err: unknown): never {
   throw err;
 }
 
-function isForeignKeyViolation(err: unknown) {
+export function isForeignKeyViolation(err: unknown) {
   const e = err as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } };
   return (
     err instanceof Prisma.PrismaClientKnownRequestError &&

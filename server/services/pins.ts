@@ -7,9 +7,9 @@ import { MessageType, type messageRefInput } from '../../shared/schemas/message.
 import { MAX_PINS, type listPinsInput, type PinList } from '../../shared/schemas/pin.js';
 import type { AppDeps } from '../deps.js';
 import { channelLines, publishToChannel } from './channel-events.js';
-import { fail, missingPermissions } from './errors.js';
+import { fail, missingPermissions, notFound } from './errors.js';
 import { messageViews } from './message-view.js';
-import { findMessage, postMessage } from './messages.js';
+import { findMessage, isForeignKeyViolation, postMessage } from './messages.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { messageInclude } from './serialize.js';
 
@@ -31,15 +31,20 @@ async function publishPinsUpdate(deps: Deps, channel: ChannelInfo) {
 export async function pinMessage(deps: Deps, userId: bigint, input: Input) {
   const { channel, message } = await pinTarget(deps, userId, input);
   // One round trip: the channel's pin lock, then (in a snapshot taken after it) the insert if there is room.
-  const [, inserted] = await deps.db.$transaction([
-    deps.db.$executeRaw`SELECT pg_advisory_xact_lock(${channel.id})`,
-    deps.db.$queryRaw<unknown[]>`
-      INSERT INTO pins (message_id, channel_id) SELECT ${message.id}, ${channel.id}
-      WHERE (SELECT count(*) FROM pins WHERE channel_id = ${channel.id}) < ${MAX_PINS}
-      ON CONFLICT DO NOTHING RETURNING message_id`,
-  ]);
+  const [, inserted] = await deps.db
+    .$transaction([
+      deps.db.$executeRaw`SELECT pg_advisory_xact_lock(${channel.id})`,
+      deps.db.$queryRaw<unknown[]>`
+        INSERT INTO pins (message_id, channel_id) SELECT ${message.id}, ${channel.id}
+        WHERE EXISTS (SELECT 1 FROM messages WHERE id = ${message.id})
+          AND (SELECT count(*) FROM pins WHERE channel_id = ${channel.id}) < ${MAX_PINS}
+        ON CONFLICT DO NOTHING RETURNING message_id`,
+    ])
+    // the message was deleted after it was looked up (its delete committed while we inserted)
+    .catch((err: unknown) => (isForeignKeyViolation(err) ? notFound.message() : Promise.reject(err)));
   const pinned = inserted.length > 0;
   if (!pinned && !(await deps.db.pin.findUnique({ where: { messageId: message.id }, select: { messageId: true } }))) {
+    if (!(await deps.db.message.findUnique({ where: { id: message.id }, select: { id: true } }))) notFound.message();
     fail('BAD_REQUEST', 'MAX_PINS', `Maximum number of pins reached (${MAX_PINS})`);
   }
   if (!pinned) return { ok: true as const };
