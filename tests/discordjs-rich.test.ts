@@ -4,6 +4,7 @@ import { Client, EmbedBuilder, Events, GatewayIntentBits, type Message, type Mes
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { httpClient, registerUser, type TestUser } from './helpers/clients.js';
+import { addBotToGuild } from './helpers/bots.js';
 import { eventOnce } from './helpers/discordjs.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -23,8 +24,7 @@ beforeAll(async () => {
   const guild = await owner.client.guilds.create.mutate({ name: 'rich guild' });
   const created = await owner.client.auth.createBot.mutate({ username: `rich_bot_${Date.now() % 100000}` });
   botId = created.bot.id;
-  const invite = await owner.client.invites.create.mutate({ channelId: guild.systemChannelId! });
-  await httpClient(app.url, created.token).invites.accept.mutate({ code: invite.code });
+  await addBotToGuild(owner.client, botId, guild.id);
   // the bot moderates: bulk delete and pins need MANAGE_MESSAGES
   const role = await owner.client.roles.create.mutate({ guildId: guild.id, name: 'mod', permissions: String(1n << 13n) });
   await owner.client.members.addRole.mutate({ guildId: guild.id, userId: botId, roleId: role.id });

@@ -182,21 +182,23 @@ describe('resume', () => {
 });
 
 describe('fields this server does not store', () => {
-  it('embeds beside content, or alone, are refused with 50035 naming the field; empty lists pass', async () => {
-    const withContent = await botApi('POST', `/channels/${channelId}/messages`, { content: 'look', embeds: [{ title: 'an embed' }] });
+  // (embeds are stored since rich messages: tests/compat-rest-rich-messages.test.ts)
+  it('components beside content, or alone, are refused with 50035 naming the field; empty lists pass', async () => {
+    const row = [{ type: 1, components: [{ type: 2, style: 1, label: 'x', custom_id: 'x' }] }];
+    const withContent = await botApi('POST', `/channels/${channelId}/messages`, { content: 'look', components: row });
     expectError(withContent, 400, 50035);
-    expect(fieldCodes((withContent.body as { errors: unknown }).errors, 'embeds')).toEqual(['UNSUPPORTED_FIELD']);
-    const alone = await botApi('POST', `/channels/${channelId}/messages`, { embeds: [{ title: 'only an embed' }] });
+    expect(fieldCodes((withContent.body as { errors: unknown }).errors, 'components')).toEqual(['UNSUPPORTED_FIELD']);
+    const alone = await botApi('POST', `/channels/${channelId}/messages`, { components: row });
     expectError(alone, 400, 50035);
-    expect(fieldCodes((alone.body as { errors: unknown }).errors, 'embeds')).toEqual(['UNSUPPORTED_FIELD']);
-    for (const field of ['components', 'sticker_ids', 'attachments', 'poll']) {
+    expect(fieldCodes((alone.body as { errors: unknown }).errors, 'components')).toEqual(['UNSUPPORTED_FIELD']);
+    for (const field of ['sticker_ids', 'attachments', 'poll']) {
       const value = field === 'poll' ? { question: { text: 'q' } } : [{ id: '1' }];
       const res = await botApi('POST', `/channels/${channelId}/messages`, { content: 'x', [field]: value });
       expect(fieldCodes((expectError(res, 400, 50035) as { errors: unknown }).errors, field)).toEqual(['UNSUPPORTED_FIELD']);
     }
-    const plain = await botApi('POST', `/channels/${channelId}/messages`, { content: 'plain', embeds: [], attachments: [] });
+    const plain = await botApi('POST', `/channels/${channelId}/messages`, { content: 'plain', components: [], attachments: [] });
     expect(plain.status).toBe(200);
-    const edit = await botApi('PATCH', `/channels/${channelId}/messages/${(plain.body as { id: string }).id}`, { content: 'edited', embeds: [{ title: 'x' }] });
+    const edit = await botApi('PATCH', `/channels/${channelId}/messages/${(plain.body as { id: string }).id}`, { content: 'edited', components: row });
     expectError(edit, 400, 50035);
     // nothing was stored by the refused requests
     const history = (await botApi('GET', `/channels/${channelId}/messages?limit=5`)).body as { content: string }[];

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { errorOf, httpClient, registerUser, uniqueName, type TestUser } from './helpers/clients.js';
+import { addBotToGuild } from './helpers/bots.js';
 import { discordApi, expectError } from './helpers/compat-rest.js';
 import { createGuild } from './helpers/guilds.js';
 import { publishedToUser } from './helpers/published.js';
@@ -94,7 +95,7 @@ describe('who may open a DM', () => {
   });
 
   it('bots too: a bot opens DMs only with users of its guilds', async () => {
-    const { owner, generalId, members } = await createGuild(app.url, { memberCount: 1 });
+    const { owner, guild, members } = await createGuild(app.url, { memberCount: 1 });
     const { token, bot } = await owner.client.auth.createBot.mutate({ username: uniqueName('bot') });
     const botApi = discordApi(app.url, token);
     const botClient = httpClient(app.url, token);
@@ -103,8 +104,7 @@ describe('who may open a DM', () => {
     expect(await errorOf(botClient.dms.open.mutate({ userId: members[0]!.id }))).toMatchObject({ reason: 'CANNOT_DM_USER' });
     expect(await errorOf(stranger.client.dms.open.mutate({ userId: bot.id }))).toMatchObject({ reason: 'CANNOT_DM_USER' });
 
-    const invite = await owner.client.invites.create.mutate({ channelId: generalId, maxAge: 0 });
-    await botClient.invites.accept.mutate({ code: invite.code });
+    await addBotToGuild(owner.client, bot.id, guild.id);
     const dm = await botApi('POST', '/users/@me/channels', { recipient_id: members[0]!.id });
     expect(dm.status).toBe(200);
     expect((dm.body as { recipients: { id: string }[] }).recipients.map((r) => r.id)).toEqual([members[0]!.id]);

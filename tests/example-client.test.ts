@@ -40,7 +40,7 @@ it('npm run example: registers, creates a guild, receives its two messages live,
   expect(sent).not.toBeNull();
   const [, first, second] = sent!;
   // live, as tracked stream events
-  expect(out).toMatch(/^event \d+-\d+ GUILD_CREATE Example guild$/m);
+  expect(out).toMatch(/^event \d+-\d+-[0-9a-f]+ GUILD_CREATE Example guild$/m);
   expect(out).toContain(`MESSAGE_CREATE #${first} `);
   expect(out).toContain(`MESSAGE_CREATE #${second} `);
   // history, newest first

@@ -64,11 +64,16 @@ export function toV1Error(err: unknown, input: unknown, fieldNames: FieldNames =
 
 type Issue = ZodError['issues'][number];
 
+/**
+ * The field as the client named it. A renamed input is one flat field of this API (`reply_to`
+ * becomes the core's `messageReference.messageId`), so whatever failed inside it is that field.
+ */
 function zodFieldError(issue: Issue, input: unknown, fieldNames: FieldNames): FieldError {
   const [first, ...rest] = issue.path.map(String);
-  const head = first === undefined ? [] : [fieldNames[first] ?? snakeCase(first)];
+  const renamed = first === undefined ? undefined : fieldNames[first];
+  const field = renamed ?? [first, ...rest].filter((p) => p !== undefined).map(snakeCase).join('.');
   const missing = issue.code === 'invalid_type' && first !== undefined && (input as Record<string, unknown> | undefined)?.[first] === undefined;
-  return { field: [...head, ...rest.map(snakeCase)].join('.'), message: missing ? 'This field is required' : issue.message };
+  return { field, message: missing ? 'This field is required' : issue.message };
 }
 
 const DISCORD_INVALID_FORM_BODY = 50035;
