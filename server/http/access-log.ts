@@ -1,6 +1,7 @@
 // One log line per HTTP request, written when the response is done (or the client went away):
-// "request" with method, route template, path, status, duration, the caller's user id once known,
-// the request id (also sent back as X-Request-Id) and the client address.
+// "request" with method, route template, status, duration, the caller's user id once known, the
+// request id (also sent back as X-Request-Id) and the client address. Never the raw path: paths can
+// carry secrets (a token pasted into a URL, webhook and interaction tokens), templates cannot.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clientIp } from '../context.js';
 import type { AppDeps } from '../deps.js';
@@ -19,7 +20,6 @@ export function logAccess(deps: Pick<AppDeps, 'logger' | 'config'>, req: Incomin
       requestId: requestId(req),
       method: req.method,
       route: r.route,
-      path: r.path,
       ...(r.route === '/trpc' ? { procedures: r.path.slice('/trpc/'.length, '/trpc/'.length + MAX_PROCEDURES_CHARS) } : {}),
       status: res.statusCode,
       durationMs: Math.round(r.seconds * 1e4) / 10,
