@@ -10,6 +10,7 @@ import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
 import { issueLongLivedToken, revokeAllSessions } from './auth.js';
 import { fail, notFound } from './errors.js';
+import { isUniqueViolation } from './db-errors.js';
 import { removeMember } from './members.js';
 import { publicUserSelect, toPublicUser } from './serialize.js';
 
@@ -64,7 +65,6 @@ function botUsername(name: string, suffix?: string) {
   return suffix ? `${padded.slice(0, 31 - suffix.length)}_${suffix}` : padded.slice(0, 32);
 }
 
-const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
 async function insertApplication(deps: Deps, ownerId: bigint, input: z.infer<typeof createApplicationInput>, username: string) {
   return deps.db.$transaction(async (tx) => {

@@ -5,8 +5,8 @@ import { hash, verify } from '@node-rs/argon2';
 import type { z } from 'zod';
 import type { loginInput, registerInput } from '../../shared/schemas/auth.js';
 import type { AppDeps } from '../deps.js';
-import { Prisma } from '../db/prisma.js';
 import { fail } from './errors.js';
+import { isUniqueViolation } from './db-errors.js';
 import { toSelfUser } from './serialize.js';
 import { hashToken, newRefreshToken, signAccessToken, signLongLivedToken } from './tokens.js';
 
@@ -24,7 +24,7 @@ export async function register(deps: Deps, input: z.infer<typeof registerInput>)
     });
     return user;
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+    if (isUniqueViolation(err)) {
       const target = JSON.stringify(err.meta ?? {});
       if (target.includes('email')) fail('CONFLICT', 'EMAIL_TAKEN', 'Email is already registered');
       fail('CONFLICT', 'USERNAME_TAKEN', 'Username is already taken');

@@ -3,9 +3,9 @@
 // Strangers cannot open one: a new DM needs a guild in common (DM_REQUIRE_SHARED_GUILD).
 import { ChannelType, type Channel } from '../../shared/schemas/channel.js';
 import type { AppDeps } from '../deps.js';
-import { Prisma } from '../db/prisma.js';
 import { userTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
+import { isUniqueViolation } from './db-errors.js';
 import { invalidateChannel } from './permissions.js';
 import { channelInclude, toChannel } from './serialize.js';
 
@@ -46,7 +46,7 @@ export async function openDm(deps: Deps, userId: bigint, recipientId: bigint): P
     });
   } catch (err) {
     // Lost the race against a concurrent open of the same pair: theirs is the channel.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+    if (isUniqueViolation(err)) {
       const winner = await findDm(deps, key);
       if (winner) return toChannel(winner);
     }

@@ -4,9 +4,9 @@ import type { z } from 'zod';
 import { ChannelType } from '../../shared/schemas/channel.js';
 import type { createGuildInviteInput, createInviteInput } from '../../shared/schemas/invite.js';
 import type { AppDeps } from '../deps.js';
-import { Prisma } from '../db/prisma.js';
 import { guildTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
+import { isUniqueViolation } from './db-errors.js';
 import { listGuildChannels, loadGuild } from './guilds.js';
 import { lockUser, requireGuildRoom } from './limits.js';
 import { announceJoin } from './members.js';
@@ -24,7 +24,6 @@ function randomCode() {
   return code;
 }
 
-const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
 /** Prisma filter for invites that can still be used: not expired, not used up. */
 const usable = (db: Deps['db']) => ({

@@ -23,6 +23,7 @@ import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
 import { channelLines, publishToChannel } from './channel-events.js';
 import { fail, missingPermissions, notFound } from './errors.js';
+import { isForeignKeyViolation } from './db-errors.js';
 import { lastMessageIds } from './last-message-id.js';
 import { resolveMentions, type Mentions } from './mentions.js';
 import { messageView, messageViews, reactionSummaries } from './message-view.js';
@@ -155,13 +156,6 @@ function unknownMessageIfGone(err: unknown): never {
   throw err;
 }
 
-export function isForeignKeyViolation(err: unknown) {
-  const e = err as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } };
-  return (
-    err instanceof Prisma.PrismaClientKnownRequestError &&
-    (e.code === 'P2003' || e.meta?.code === '23503' || e.meta?.driverAdapterError?.cause?.originalCode === '23503')
-  );
-}
 
 type SendInput = z.infer<typeof sendMessageInput>;
 

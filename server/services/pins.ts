@@ -8,8 +8,9 @@ import { MAX_PINS, type listPinsInput, type PinList } from '../../shared/schemas
 import type { AppDeps } from '../deps.js';
 import { channelLines, publishToChannel } from './channel-events.js';
 import { fail, missingPermissions, notFound } from './errors.js';
+import { isForeignKeyViolation } from './db-errors.js';
 import { messageViews } from './message-view.js';
-import { findMessage, isForeignKeyViolation, postMessage } from './messages.js';
+import { findMessage, postMessage } from './messages.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { messageInclude } from './serialize.js';
 
