@@ -96,6 +96,20 @@ describe('channels.create', () => {
   });
 });
 
+describe('channels.delete', () => {
+  it('two deletes of one channel at once: one deletes it, the other is Unknown Channel, never a 500', async () => {
+    // REST fuzzing found the 500: the second delete found no row to delete.
+    const { owner, guild } = await createGuild(app.url);
+    for (let i = 0; i < 10; i++) {
+      const { id } = await owner.client.channels.create.mutate({ guildId: guild.id, name: `doomed-${i}` });
+      const results = await Promise.allSettled([owner.client.channels.delete.mutate({ channelId: id }), owner.client.channels.delete.mutate({ channelId: id })]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) expect(await errorOf(Promise.reject(failed.reason))).toMatchObject({ code: 'NOT_FOUND', reason: 'UNKNOWN_CHANNEL' });
+    }
+  });
+});
+
 describe('channels.get', () => {
   it('returns visible guild channels and DM channels to their participants only', async () => {
     const { owner, guild, generalId, members } = await createGuild(app.url, { memberCount: 1 });

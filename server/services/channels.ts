@@ -135,10 +135,11 @@ export async function deleteChannel(deps: Deps, userId: bigint, channelId: bigin
   const guildId = channel.guildId;
   const deleted = await loadChannel(deps, channelId);
   const children = await deps.db.channel.findMany({ where: { parentId: channelId }, select: { id: true } });
-  await deps.db.$transaction([
+  const [, { count }] = await deps.db.$transaction([
     deps.db.guild.updateMany({ where: { id: guildId, systemChannelId: channelId }, data: { systemChannelId: null } }),
-    deps.db.channel.delete({ where: { id: channelId } }),
+    deps.db.channel.deleteMany({ where: { id: channelId } }),
   ]);
+  if (count === 0) notFound.channel(); // a concurrent delete came first: that one announces it
   await invalidateChannel(deps, channelId);
   await invalidateGuildPermissions(deps, guildId);
   await deps.bus.publish([guildTopic(guildId)], { type: 'CHANNEL_DELETE', guildId: String(guildId), channelId: deleted.id, data: deleted });
