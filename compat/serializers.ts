@@ -290,7 +290,7 @@ export function toDiscordInvite(i: Invite): APIExtendedInvite {
     uses: i.uses,
     max_uses: i.maxUses,
     max_age: i.maxAge,
-    temporary: false,
+    temporary: i.temporary,
     created_at: i.createdAt,
   };
 }

@@ -27,6 +27,7 @@ import { instrumentRedis } from './observability/redis-metrics.js';
 import { openWsSession, type WsSession } from './observability/ws-session.js';
 import { MemoryBus, parseEventId, RedisBus, type BusEvent } from './realtime/bus.js';
 import { createPresence } from './realtime/presence.js';
+import { endTemporaryMemberships } from './services/members.js';
 import { MemorySessionStore, RedisSessionStore } from './realtime/session-store.js';
 import { appRouter } from './routers/index.js';
 import { SessionCache } from './services/session-cache.js';
@@ -73,9 +74,14 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       fannedOut: (e: BusEvent) => metrics.fanoutLag.observe((Date.now() - (parseEventId(e.id)?.at ?? Date.now())) / 1000),
     };
     const prefix = config.REDIS_PREFIX;
-    const presenceOpts = { ttlMs: config.PRESENCE_TTL_MS, maxPerUser: config.GATEWAY_MAX_SESSIONS_PER_USER };
-
     let deps: AppDeps;
+    const presenceOpts = {
+      ttlMs: config.PRESENCE_TTL_MS,
+      maxPerUser: config.GATEWAY_MAX_SESSIONS_PER_USER,
+      // deps exists by the time anyone can connect
+      onDisconnected: (userId: bigint) => endTemporaryMemberships(deps, userId),
+    };
+
     const base = { config, db, logger, metrics };
     if (config.REDIS_URL) {
       // Requests wait on the command connection: it is dropped as soon as Redis stops answering.

@@ -61,6 +61,11 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
   HEAP_GROWING_PERCENT: int(30, 0, 1000),
   WEB_DIR: optionalString,
+  REGISTRATION: z.enum(['open', 'invite', 'closed']).default('open'),
+  ADMIN_USER_IDS: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+    z.array(z.string().regex(/^\d{1,20}$/, 'must be comma-separated user ids')).default([]),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;

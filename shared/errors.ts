@@ -44,6 +44,18 @@ export const ErrorReasons = [
   'MAX_PINS',
   'BULK_DELETE_TOO_OLD',
   'SERVICE_UNAVAILABLE',
+  /** the current password given to confirm an account change is not the account's */
+  'WRONG_PASSWORD',
+  /** REGISTRATION=closed */
+  'REGISTRATION_CLOSED',
+  /** REGISTRATION=invite without a usable guild invite or registration token */
+  'REGISTRATION_INVITE_REQUIRED',
+  /** the account was disabled by an instance administrator */
+  'ACCOUNT_DISABLED',
+  /** deleting an account that still owns guilds (transfer or delete them first, as on Discord) */
+  'OWNS_GUILDS',
+  /** admin.* called by someone who is not an instance administrator */
+  'NOT_ADMIN',
 ] as const;
 
 export type ErrorReason = (typeof ErrorReasons)[number];

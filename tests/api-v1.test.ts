@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { App } from '../server/app.js';
 import { uniqueName } from './helpers/clients.js';
 import { discordApi, expectShape, type ApiResponse, type DiscordApi } from './helpers/compat-rest.js';
+import { collectEvents } from './helpers/events.js';
 import { connectGateway } from './helpers/gateway.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -160,6 +161,19 @@ describe('accounts', () => {
     failure(await v1()('POST', '/auth/refresh', { refresh_token: fresh.refresh_token }), 401, 10003);
   });
 
+  it('logs out with the refresh token alone (no access token): that session ends, others do not', async () => {
+    const account = await register();
+    const other = ok(await v1()('POST', '/auth/login', { email: account.email, password: PASSWORD }), 200, tokensShape);
+    expect(await v1()('POST', '/auth/logout', { refresh_token: account.tokens.refresh_token })).toMatchObject({ status: 204, body: undefined });
+    failure(await account.api('GET', '/users/@me'), 401, 10003);
+    failure(await v1()('POST', '/auth/refresh', { refresh_token: account.tokens.refresh_token }), 401, 10003);
+    ok(await v1(other.access_token)('GET', '/users/@me'), 200, selfUserShape);
+    // an unknown refresh token is refused, a missing one is a field error
+    failure(await v1()('POST', '/auth/logout', { refresh_token: 'not-a-refresh-token' }), 401, 10003);
+    invalid(await v1()('POST', '/auth/logout', { refresh_token: '' }), 'refresh_token');
+    ok(await v1(other.access_token)('GET', '/users/@me'), 200, selfUserShape);
+  });
+
   it('refuses wrong credentials (401), taken names and emails (409), and malformed bodies (400 with field errors)', async () => {
     failure(await v1()('POST', '/auth/login', { email: owner.email, password: 'not the password' }), 401, 10003);
     failure(await v1()('POST', '/auth/login', { email: 'nobody@example.test', password: PASSWORD }), 401, 10003);
@@ -208,13 +222,46 @@ describe('users', () => {
     expect(ok(await owner.api('GET', `/users/${account.user.id}`), 200, userShape).bio).toBeNull();
   });
 
-  it('validates profile fields: bio up to 190, display_name up to 32; usernames are fixed', async () => {
+  it('validates profile fields: bio up to 190, display_name up to 32', async () => {
     invalid(await owner.api('PATCH', '/users/@me', { bio: 'b'.repeat(191) }), 'bio');
     ok(await owner.api('PATCH', '/users/@me', { bio: 'b'.repeat(190) }), 200, selfUserShape);
     invalid(await owner.api('PATCH', '/users/@me', { display_name: 'd'.repeat(33) }), 'display_name');
-    invalid(await owner.api('PATCH', '/users/@me', { username: 'renamed' }), 'username');
     failure(await owner.api('GET', '/users/999999999999999999'), 404, 10001);
     invalid(await owner.api('GET', '/users/not-an-id'), 'user_id');
+  });
+
+  it('PATCH /users/@me changes the username (unique in any case); guild members hear it on the gateway', async () => {
+    const account = await register();
+    const shared = ok(await owner.api('POST', '/guilds', { name: 'Renames' }), 201, guildShape);
+    const invite = ok(await owner.api('POST', `/guilds/${shared.id}/invites`, {}), 201, inviteShape);
+    ok(await account.api('POST', `/invites/${invite.code}`), 200, z.object({ guild: guildShape }).strict());
+    const gw = await connectGateway(app.url);
+    await gw.identify(owner.tokens.access_token);
+    try {
+      const name = uniqueName('renamed');
+      const renamed = ok(await account.api('PATCH', '/users/@me', { username: name, display_name: 'New Me' }), 200, selfUserShape);
+      expect(renamed).toMatchObject({ id: account.user.id, username: name, display_name: 'New Me' });
+      const update = await gw.dispatch('GUILD_MEMBER_UPDATE', (d) => d.user.id === account.user.id && d.user.username === name);
+      expect(update.d.guild_id).toBe(shared.id);
+      expect(ok(await owner.api('GET', `/users/${account.user.id}`), 200, userShape).username).toBe(name);
+      // the new name logs in (by email, as ever) and the old one is free again
+      ok(await v1()('POST', '/auth/login', { email: account.email, password: PASSWORD }), 200, tokensShape);
+    } finally {
+      gw.close();
+    }
+    // someone else's name, in any case, is taken (409) and changes nothing, the profile included
+    const taken = failure(await member.api('PATCH', '/users/@me', { username: owner.user.username.toUpperCase(), bio: 'unchanged?' }), 409, 10005);
+    expect(taken.errors?.map((e) => e.field)).toEqual(['username']);
+    expect(ok(await member.api('GET', '/users/@me'), 200, selfUserShape)).toMatchObject({ username: member.user.username, bio: null });
+    invalid(await member.api('PATCH', '/users/@me', { username: 'has space' }), 'username');
+    invalid(await member.api('PATCH', '/users/@me', { username: 'x' }), 'username');
+  });
+
+  it('GET /users/@me/guilds lists the caller\'s guilds as guild objects', async () => {
+    const mine = ok(await member.api('GET', '/users/@me/guilds'), 200, z.array(guildShape));
+    expect(mine.find((g) => g.id === guild.id)).toEqual(ok(await member.api('GET', `/guilds/${guild.id}`), 200, guildShape));
+    expect(ok(await outsider.api('GET', '/users/@me/guilds'), 200, z.array(guildShape)).map((g) => g.id)).not.toContain(guild.id);
+    failure(await v1()('GET', '/users/@me/guilds'), 401, 10003);
   });
 
   it('shows a connected user online to users sharing a guild, offline to others', async () => {
@@ -285,8 +332,8 @@ describe('channels', () => {
     const category = ok(await owner.api('POST', `/guilds/${guild.id}/channels`, { name: 'cat', type: 'category' }), 201, channelShape);
     const c = ok(await owner.api('POST', `/guilds/${guild.id}/channels`, { name: 'topic', parent_id: category.id }), 201, channelShape);
     expect(ok(await member.api('GET', `/channels/${c.id}`), 200, channelShape)).toEqual(c);
-    const patched = ok(await owner.api('PATCH', `/channels/${c.id}`, { name: 'renamed', topic: 'new topic', rate_limit_per_user: 5, nsfw: true, parent_id: null }), 200, channelShape);
-    expect(patched).toMatchObject({ id: c.id, name: 'renamed', topic: 'new topic', rate_limit_per_user: 5, nsfw: true, parent_id: null });
+    const patched = ok(await owner.api('PATCH', `/channels/${c.id}`, { name: 'renamed', topic: 'new topic', position: 7, rate_limit_per_user: 5, nsfw: true, parent_id: null }), 200, channelShape);
+    expect(patched).toMatchObject({ id: c.id, name: 'renamed', topic: 'new topic', position: 7, rate_limit_per_user: 5, nsfw: true, parent_id: null });
     invalid(await owner.api('PATCH', `/channels/${c.id}`, { rate_limit_per_user: -1 }), 'rate_limit_per_user');
     expect(await owner.api('DELETE', `/channels/${c.id}`)).toMatchObject({ status: 204, body: undefined });
     failure(await owner.api('GET', `/channels/${c.id}`), 404, 10001);
@@ -345,8 +392,10 @@ describe('invites', () => {
       inviter: { id: owner.user.id, username: owner.user.username },
       uses: 0,
       maxUses: 0,
+      maxAge: 86400,
       temporary: false,
     });
+    expect(Date.parse(byDefault.expiresAt!) - Date.parse(byDefault.createdAt)).toBeCloseTo(86400_000, -4);
     const toVoice = ok(await owner.api('POST', `/guilds/${g.id}/invites`, { channelId: voice.id, maxUses: 1, maxAge: 0, temporary: false }), 201, inviteShape);
     expect(toVoice).toMatchObject({ channel: { id: voice.id, type: 'voice' }, maxUses: 1, maxAge: 0 });
     expect(toVoice).not.toHaveProperty('expiresAt');
@@ -368,10 +417,10 @@ describe('invites', () => {
     failure(await member.api('POST', `/invites/${byDefault.code}`), 404, 10001);
   });
 
-  it('validates invite bodies in camelCase and refuses temporary membership (not supported here)', async () => {
+  it('validates invite bodies in camelCase', async () => {
     invalid(await owner.api('POST', `/guilds/${guild.id}/invites`, { maxUses: 101 }), 'maxUses');
     invalid(await owner.api('POST', `/guilds/${guild.id}/invites`, { maxAge: 604801, channelId: 'x' }), 'maxAge', 'channelId');
-    invalid(await owner.api('POST', `/guilds/${guild.id}/invites`, { temporary: true }), 'temporary');
+    invalid(await owner.api('POST', `/guilds/${guild.id}/invites`, { temporary: 'yes' }), 'temporary');
     // a channel of another guild is not this guild's
     const other = ok(await owner.api('POST', '/guilds', { name: 'Elsewhere' }), 201, guildShape);
     const otherChannel = ok(await owner.api('GET', `/guilds/${other.id}/channels`), 200, z.array(channelShape))[0]!;
@@ -379,6 +428,69 @@ describe('invites', () => {
     // a guild without a text channel has nothing to invite to by default
     expect((await owner.api('DELETE', `/channels/${otherChannel.id}`)).status).toBe(204);
     failure(await owner.api('POST', `/guilds/${other.id}/invites`, {}), 404, 10001);
+  });
+});
+
+describe('temporary invites', () => {
+  /** A guild of the owner's with a temporary invite, which the owner watches on the gateway. */
+  async function temporaryGuild() {
+    const g = ok(await owner.api('POST', '/guilds', { name: 'Temporary' }), 201, guildShape);
+    const invite = ok(await owner.api('POST', `/guilds/${g.id}/invites`, { temporary: true }), 201, inviteShape);
+    expect(invite.temporary).toBe(true);
+    expect(ok(await v1()('GET', `/invites/${invite.code}`), 200, previewShape).temporary).toBe(true);
+    const watcher = await connectGateway(app.url);
+    await watcher.identify(owner.tokens.access_token);
+    return { g, invite, watcher };
+  }
+  const memberIds = async (guildId: string) => ok(await owner.api('GET', `/guilds/${guildId}/members`), 200, z.array(memberShape)).map((m) => m.user_id);
+
+  it('removes a temporary member when their last session (gateway, then events stream) ends', async () => {
+    const { g, invite, watcher } = await temporaryGuild();
+    const guest = await register();
+    ok(await guest.api('POST', `/invites/${invite.code}`), 200, z.object({ guild: guildShape }).strict());
+    const gw = await connectGateway(app.url);
+    await gw.identify(guest.tokens.access_token);
+    const stream = await collectEvents(app.url, guest.tokens.access_token);
+
+    gw.close();
+    await gw.closed;
+    // a message sent after the gateway session ended: the guild hears it, and nobody was removed before it
+    const marker = ok(await owner.api('POST', `/guilds/${g.id}/channels`, { name: 'marker' }), 201, channelShape);
+    await watcher.dispatch('CHANNEL_CREATE', (d) => d.id === marker.id);
+    expect(watcher.received.filter((p) => p.t === 'GUILD_MEMBER_REMOVE')).toEqual([]);
+    expect(await memberIds(g.id)).toContain(guest.user.id);
+
+    stream.close();
+    const removed = await watcher.dispatch('GUILD_MEMBER_REMOVE', (d) => d.user.id === guest.user.id);
+    expect(removed.d.guild_id).toBe(g.id);
+    expect(await memberIds(g.id)).not.toContain(guest.user.id);
+    failure(await guest.api('GET', `/guilds/${g.id}`), 404, 10001);
+    watcher.close();
+  });
+
+  it('keeps a temporary member who was given a role, and permanent members', async () => {
+    const { g, invite, watcher } = await temporaryGuild();
+    const kept = ok(await owner.api('POST', '/guilds', { name: 'Kept' }), 201, guildShape);
+    const keptInvite = ok(await owner.api('POST', `/guilds/${kept.id}/invites`, { temporary: true }), 201, inviteShape);
+    const permanent = ok(await owner.api('POST', '/guilds', { name: 'Permanent' }), 201, guildShape);
+    const permanentInvite = ok(await owner.api('POST', `/guilds/${permanent.id}/invites`, {}), 201, inviteShape);
+    const guest = await register();
+    for (const code of [invite.code, keptInvite.code, permanentInvite.code]) ok(await guest.api('POST', `/invites/${code}`), 200, z.object({ guild: guildShape }).strict());
+    // roles are given through the Discord paths (this API has none for it)
+    const discord = discordApi(app.url, owner.tokens.access_token, '/api/v10', 'Bearer');
+    const role = await discord('POST', `/guilds/${kept.id}/roles`, { name: 'regular' });
+    expect((await discord('PUT', `/guilds/${kept.id}/members/${guest.user.id}/roles/${(role.body as { id: string }).id}`)).status).toBe(204);
+
+    const gw = await connectGateway(app.url);
+    await gw.identify(guest.tokens.access_token);
+    gw.close();
+    // one check of the guest's temporary memberships removes the role-less one: after its removal
+    // was announced, the others were judged and kept
+    await watcher.dispatch('GUILD_MEMBER_REMOVE', (d) => d.user.id === guest.user.id && d.guild_id === g.id);
+    expect(await memberIds(kept.id)).toContain(guest.user.id);
+    expect(await memberIds(permanent.id)).toContain(guest.user.id);
+    expect(ok(await guest.api('GET', '/users/@me/guilds'), 200, z.array(guildShape)).map((x) => x.id).sort()).toEqual([kept.id, permanent.id].sort());
+    watcher.close();
   });
 });
 

@@ -85,6 +85,14 @@ const REASONS: Record<ErrorReason, { code: number; field?: { path: string[]; cod
     field: [{ path: ['username'], code: 'USERNAME_ALREADY_TAKEN', message: 'Username is unavailable. Try adding numbers, letters, underscores _ , or periods.' }],
   },
   EMAIL_TAKEN: { code: INVALID_FORM_BODY, field: [{ path: ['email'], code: 'EMAIL_ALREADY_REGISTERED', message: 'Email is already registered.' }] },
+  WRONG_PASSWORD: { code: INVALID_FORM_BODY, field: [{ path: ['password'], code: 'PASSWORD_DOES_NOT_MATCH', message: 'Password does not match.' }] },
+  REGISTRATION_INVITE_REQUIRED: { code: INVALID_FORM_BODY, field: [{ path: ['invite'], code: 'INVITE_REQUIRED', message: 'Registration needs a valid invite.' }] },
+  // Discord's "You must transfer ownership of any owned guilds before deleting your account"
+  OWNS_GUILDS: { code: 40011 },
+  NOT_ADMIN: { code: 50001 },
+  // answered by HTTP status alone (403): Discord has no code for these
+  REGISTRATION_CLOSED: { code: 0 },
+  ACCOUNT_DISABLED: { code: 0 },
   // answered by HTTP status alone (or, for RATE_LIMITED, Discord's 429 body)
   INVALID_TOKEN: { code: 0 },
   RATE_LIMITED: { code: 0 },

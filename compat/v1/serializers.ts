@@ -23,7 +23,7 @@ export function toV1SelfUser(u: SelfUser) {
   return { ...toV1User(u), email: u.email };
 }
 
-export function toV1Guild(g: Guild) {
+export function toV1Guild(g: Pick<Guild, 'id' | 'name' | 'ownerId' | 'icon' | 'description' | 'memberCount' | 'createdAt'>) {
   return { id: g.id, name: g.name, owner_id: g.ownerId, icon_url: g.icon, description: g.description, member_count: g.memberCount, created_at: g.createdAt };
 }
 
@@ -91,12 +91,11 @@ function inviteTarget(i: Invite) {
   };
 }
 
-/** `temporary` is always false: this server has no temporary membership. */
 export function toV1Invite(i: Invite) {
-  return { ...inviteTarget(i), maxUses: i.maxUses, uses: i.uses, maxAge: i.maxAge, temporary: false, ...present('expiresAt', i.expiresAt), createdAt: i.createdAt };
+  return { ...inviteTarget(i), maxUses: i.maxUses, uses: i.uses, maxAge: i.maxAge, temporary: i.temporary, ...present('expiresAt', i.expiresAt), createdAt: i.createdAt };
 }
 
 /** The public preview: the guild's member count instead of the invite's counters. */
 export function toV1InvitePreview(i: Invite) {
-  return { ...inviteTarget(i), approximateMemberCount: i.memberCount ?? 0, temporary: false, ...present('expiresAt', i.expiresAt), createdAt: i.createdAt };
+  return { ...inviteTarget(i), approximateMemberCount: i.memberCount ?? 0, temporary: i.temporary, ...present('expiresAt', i.expiresAt), createdAt: i.createdAt };
 }

@@ -52,6 +52,11 @@ export interface PresenceOptions {
   ttlMs: number;
   /** connections a user may have open at once, across processes */
   maxPerUser: number;
+  /**
+   * Called once when a user's last connection anywhere has closed (or expired with a dead
+   * process), by the one process that saw it go; e.g. to end temporary memberships.
+   */
+  onDisconnected?: (userId: bigint) => Promise<void>;
 }
 
 export interface PresenceService {
@@ -217,6 +222,7 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
   const local = new Map<string, { userId: bigint; release: () => Promise<void> }>();
   let nextConn = 0;
   const processTag = `${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
+  let closing = false;
 
   async function publish(userId: bigint, shown: ShownPresence) {
     const memberships = await db.member.findMany({ where: { userId }, select: { guildId: true } });
@@ -271,8 +277,12 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
   }
   async function wentOffline(userId: bigint) {
     const s = await now(userId);
+    if (s.connected) return;
     // invisible users looked offline already
-    if (!s.connected && s.chosen.status !== 'invisible') await announce(userId, OFFLINE);
+    if (s.chosen.status !== 'invisible') await announce(userId, OFFLINE);
+    // A node shutting down closes connections whose clients are reconnecting to other nodes.
+    if (closing) return;
+    await opts.onDisconnected?.(userId).catch((err: Error) => logger.warn({ err: err.message, userId: String(userId) }, 'presence: disconnect handler failed'));
   }
 
   // One line per user: a connect, a disconnect and a status change of the same user run one after
@@ -370,6 +380,7 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
       });
     },
     async close() {
+      closing = true;
       stopRenewing();
       stopSweeping();
       // Connections of this process go away with it, announced like any other close (most are

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   botTokenOutput,
+  changePasswordInput,
+  logoutRefreshInput,
   createBotInput,
   loginInput,
   longLivedToken,
@@ -10,7 +12,9 @@ import {
   tokenPair,
 } from '../../shared/schemas/auth.js';
 import type { Context } from '../context.js';
+import * as accounts from '../services/accounts.js';
 import * as auth from '../services/auth.js';
+import { registerAccount } from '../services/registration.js';
 import * as applications from '../services/applications.js';
 import { limitApplicationCreation } from './applications.js';
 import { toSelfUser } from '../services/serialize.js';
@@ -37,7 +41,7 @@ export const authRouter = router({
     .output(tokenPair)
     .mutation(async ({ ctx, input }) => {
       await limitAuth(ctx);
-      return auth.startSession(ctx.deps, await auth.register(ctx.deps, input));
+      return auth.startSession(ctx.deps, await registerAccount(ctx.deps, input));
     }),
 
   login: publicProcedure
@@ -71,6 +75,28 @@ export const authRouter = router({
     await auth.revokeSession(ctx.deps, ctx.user.sessionId);
     return { ok: true as const };
   }),
+
+  /** Ends the session a refresh token belongs to, for a client whose access token has expired. */
+  logoutRefreshToken: publicProcedure
+    .input(logoutRefreshInput)
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await limitRefresh(ctx);
+      await auth.revokeByRefreshToken(ctx.deps, input.refreshToken);
+      return { ok: true as const };
+    }),
+
+  /**
+   * Confirmed with the current password (limited like logins, against guessing it); every other
+   * session of the account ends, this one stays.
+   */
+  changePassword: userProcedure
+    .input(changePasswordInput)
+    .output(z.object({ revoked: z.number().int() }))
+    .mutation(async ({ ctx, input }) => {
+      await limitAuth(ctx, String(ctx.user.id));
+      return accounts.changePassword(ctx.deps, ctx.user.id, ctx.user.sessionId, input.password, input.newPassword);
+    }),
 
   logoutAll: protectedProcedure.output(z.object({ revoked: z.number().int() })).mutation(async ({ ctx }) => ({
     revoked: await auth.revokeAllSessions(ctx.deps, ctx.user.id),

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { loginInput, registerInput, webSession, type tokenPair } from '../../shared/schemas/auth.js';
 import type { Context, CookieJar } from '../context.js';
 import * as auth from '../services/auth.js';
+import { registerAccount } from '../services/registration.js';
 import { fail } from '../services/errors.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 import { limitAuth, limitRefresh } from './auth.js';
@@ -30,7 +31,7 @@ export const webSessionRouter = router({
     .output(webSession)
     .mutation(async ({ ctx, input }) => {
       await limitAuth(ctx);
-      return intoCookie(ctx, await auth.startSession(ctx.deps, await auth.register(ctx.deps, input)));
+      return intoCookie(ctx, await auth.startSession(ctx.deps, await registerAccount(ctx.deps, input)));
     }),
 
   login: publicProcedure

@@ -15,11 +15,15 @@ const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, pa
 let dummyHash: Promise<string> | undefined;
 
 type Deps = Pick<AppDeps, 'db' | 'config' | 'ids' | 'sessions'>;
+type Tx = Parameters<Parameters<Deps['db']['$transaction']>[0]>[0];
 
-export async function register(deps: Deps, input: z.infer<typeof registerInput>) {
-  const passwordHash = await hash(input.password, ARGON2);
+export const hashPassword = (password: string) => hash(password, ARGON2);
+
+/** Creates the account (in `tx` when given: see registration.ts). */
+export async function register(deps: Deps, input: Pick<z.infer<typeof registerInput>, 'username' | 'email' | 'password'>, tx: Tx | Deps['db'] = deps.db) {
+  const passwordHash = await hashPassword(input.password);
   try {
-    const user = await deps.db.user.create({
+    const user = await tx.user.create({
       data: { id: deps.ids.next(), username: input.username, email: input.email, passwordHash },
     });
     return user;
@@ -50,6 +54,19 @@ export async function checkCredentials(deps: Deps, input: z.infer<typeof loginIn
   dummyHash ??= hash('not a real password', ARGON2);
   const ok = await verify(user?.passwordHash ?? (await dummyHash), input.password);
   if (!user || !user.passwordHash || !ok) fail('UNAUTHORIZED', 'INVALID_CREDENTIALS', 'Invalid login or password');
+  // said only to whoever knows the password
+  if (user.disabledAt) fail('FORBIDDEN', 'ACCOUNT_DISABLED', 'This account has been disabled by an administrator');
+  return user;
+}
+
+/** Confirms an account change with the account's current password (WRONG_PASSWORD otherwise). */
+export async function requirePassword(deps: Pick<Deps, 'db'>, userId: bigint, password: string) {
+  const user = await deps.db.user.findUnique({ where: { id: userId } });
+  if (!user) return fail('NOT_FOUND', 'UNKNOWN_USER', 'Unknown User');
+  dummyHash ??= hash('not a real password', ARGON2);
+  // accounts without a password (bots) cannot confirm with one
+  const ok = await verify(user.passwordHash ?? (await dummyHash), password);
+  if (!user.passwordHash || !ok) fail('BAD_REQUEST', 'WRONG_PASSWORD', 'Password does not match');
   return user;
 }
 
@@ -103,9 +120,18 @@ export async function revokeSession(deps: Deps, sessionId: bigint) {
   await deps.sessions.forget(sessionId);
 }
 
-export async function revokeAllSessions(deps: Deps, userId: bigint) {
-  const sessions = await deps.db.session.findMany({ where: { userId, revokedAt: null }, select: { id: true } });
-  await deps.db.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+/** Logout by refresh token: ends the session the token belongs to (used or not: a used one is reuse anyway). */
+export async function revokeByRefreshToken(deps: Deps, refreshToken: string) {
+  const row = await deps.db.refreshToken.findUnique({ where: { tokenHash: hashToken(refreshToken) }, select: { sessionId: true, expiresAt: true } });
+  if (!row || row.expiresAt < new Date()) fail('UNAUTHORIZED', 'INVALID_TOKEN', 'Invalid refresh token');
+  await revokeSession(deps, row.sessionId);
+}
+
+/** Ends every session of the account (but `keep`, the caller's own, when given); returns how many. */
+export async function revokeAllSessions(deps: Deps, userId: bigint, keep?: bigint) {
+  const where = { userId, revokedAt: null, ...(keep !== undefined ? { id: { not: keep } } : {}) };
+  const sessions = await deps.db.session.findMany({ where, select: { id: true } });
+  await deps.db.session.updateMany({ where, data: { revokedAt: new Date() } });
   await Promise.all(sessions.map((s) => deps.sessions.forget(s.id)));
   return sessions.length;
 }

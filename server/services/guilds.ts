@@ -77,12 +77,19 @@ export async function updateGuild(deps: Deps, userId: bigint, input: z.infer<typ
 /** Owner only; everything in the guild goes with it (database cascades). */
 export async function deleteGuild(deps: Deps, userId: bigint, guildId: bigint) {
   await requireGuildPermission(deps, guildId, userId);
-  const guild = await deps.db.guild.findUnique({ where: { id: guildId }, select: { ownerId: true, channels: { select: { id: true } } } });
+  const guild = await deps.db.guild.findUnique({ where: { id: guildId }, select: { ownerId: true } });
   if (!guild) return notFound.guild();
   if (guild.ownerId !== userId) fail('FORBIDDEN', 'OWNER_ONLY', 'Only the guild owner can delete the guild');
-  await deps.db.guild.delete({ where: { id: guildId } });
+  return removeGuild(deps, guildId);
+}
+
+/** Deletes the guild, whoever asked (callers authorize: its owner, or an instance administrator). */
+export async function removeGuild(deps: Pick<Deps, 'db' | 'cache' | 'bus'>, guildId: bigint) {
+  const channels = await deps.db.channel.findMany({ where: { guildId }, select: { id: true } });
+  const { count } = await deps.db.guild.deleteMany({ where: { id: guildId } });
+  if (count === 0) return notFound.guild();
   await invalidateGuildPermissions(deps, guildId);
-  await Promise.all(guild.channels.map((c) => invalidateChannel(deps, c.id)));
+  await Promise.all(channels.map((c) => invalidateChannel(deps, c.id)));
   // data: {id} of the deleted guild
   await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_DELETE', guildId: String(guildId), data: { id: String(guildId) } });
   return { ok: true as const };

@@ -44,7 +44,16 @@ export async function createInvite(deps: Deps, userId: bigint, input: z.infer<ty
   for (let attempt = 0; ; attempt++) {
     try {
       const row = await deps.db.invite.create({
-        data: { code: randomCode(), guildId: channel.guildId, channelId, inviterId: userId, maxAge: input.maxAge, maxUses: input.maxUses, expiresAt },
+        data: {
+          code: randomCode(),
+          guildId: channel.guildId,
+          channelId,
+          inviterId: userId,
+          maxAge: input.maxAge,
+          maxUses: input.maxUses,
+          temporary: input.temporary,
+          expiresAt,
+        },
         include: inviteInclude,
       });
       const invite = toInvite(row);
@@ -82,19 +91,20 @@ export async function previewInvite(deps: Deps, code: string) {
  * PostgreSQL under the row lock) in the same transaction as the membership, so concurrent accepts
  * can never exceed max_uses, and a join that fails gives its use back. The joiner's row is locked
  * first: their joins and guild creations queue, so MAX_GUILDS_PER_USER holds and the same user
- * accepting twice at once finds the first membership. Someone already in the guild just gets the guild.
+ * accepting twice at once finds the first membership. Someone already in the guild just gets the guild
+ * (a temporary invite does not make a membership they have temporary).
  */
 export async function acceptInvite(deps: Deps, userId: bigint, code: string) {
-  const invite = await deps.db.invite.findFirst({ where: { code, ...usable(deps.db) }, select: { guildId: true } });
+  const invite = await deps.db.invite.findFirst({ where: { code, ...usable(deps.db) }, select: { guildId: true, temporary: true } });
   if (!invite) return notFound.invite();
-  const { guildId } = invite;
+  const { guildId, temporary } = invite;
   const joined = await deps.db.$transaction(async (tx) => {
     await lockUser(tx, userId);
     if (await tx.member.findUnique({ where: { guildId_userId: { guildId, userId } }, select: { userId: true } })) return false;
     await requireGuildRoom(tx, deps.config, userId);
     const used = await tx.$executeRaw`UPDATE invites SET uses = uses + 1 WHERE code = ${code} AND (max_uses = 0 OR uses < max_uses)`;
     if (used === 0) notFound.invite();
-    await tx.member.create({ data: { guildId, userId } });
+    await tx.member.create({ data: { guildId, userId, temporary } });
     return true;
   });
   if (!joined) return loadGuild(deps, guildId);

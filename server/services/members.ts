@@ -1,4 +1,5 @@
 // Guild members: listing, leaving, kicking, nicknames and role assignment.
+import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import { MAX_SEARCHED_MEMBERS, type listMembersInput, type searchMembersInput, type SearchMembersOutput, type setNickInput } from '../../shared/schemas/member.js';
 import type { MemberPresence } from '../../shared/schemas/presence.js';
@@ -112,6 +113,20 @@ export async function removeMember(deps: Deps, guildId: bigint, userId: bigint) 
   });
   await deps.bus.publish([userTopic(userId)], { type: 'GUILD_DELETE', guildId: String(guildId), data: { id: String(guildId) } });
   return { ok: true as const };
+}
+
+/**
+ * The user's last connection closed: memberships they hold through a temporary invite end, unless
+ * they were given a role meanwhile (Discord's temporary membership).
+ */
+export async function endTemporaryMemberships(deps: Deps, userId: bigint) {
+  const temporary = await deps.db.member.findMany({ where: { userId, temporary: true, roles: { none: {} } }, select: { guildId: true } });
+  for (const { guildId } of temporary) {
+    // a guild deleted or left meanwhile has nothing left to end
+    await removeMember(deps, guildId, userId).catch((err: unknown) => {
+      if (!(err instanceof TRPCError && err.code === 'NOT_FOUND')) throw err;
+    });
+  }
 }
 
 async function ownerOf(deps: Deps, guildId: bigint) {

@@ -156,6 +156,7 @@ export function toInvite(
     maxAge: i.maxAge,
     maxUses: i.maxUses,
     uses: i.uses,
+    temporary: i.temporary,
     expiresAt: i.expiresAt?.toISOString() ?? null,
     createdAt: i.createdAt.toISOString(),
     ...(memberCount !== undefined ? { memberCount } : {}),

@@ -46,6 +46,11 @@ export class SessionCache {
     this.revoked(sessionId);
   }
 
+  /** Drops the cached copy of a session that stays valid (its user was renamed); read again on next use. */
+  async reload(sessionId: bigint): Promise<void> {
+    await this.cache.invalidate(sessionNamespace(sessionId));
+  }
+
   /** Calls `onRevoked` once the session is found revoked; the returned function stops watching. */
   watch(sessionId: bigint, onRevoked: () => void): () => void {
     let set = this.watchers.get(sessionId);

@@ -77,5 +77,7 @@ export function tokenExpiresAt(token: string | null): number | undefined {
   return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
-export const newRefreshToken = () => randomBytes(32).toString('base64url');
+/** An opaque secret (refresh tokens, registration tokens): 256 random bits, URL-safe. */
+export const newOpaqueToken = () => randomBytes(32).toString('base64url');
+export const newRefreshToken = newOpaqueToken;
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');

@@ -36,10 +36,18 @@ export async function updateSelf(deps: Deps, userId: bigint, input: z.infer<type
     await deps.presence.set(userId, { status });
     u = { ...u, status };
   }
+  return announceUserUpdate(deps, u, Object.keys(profile).length > 0);
+}
+
+/**
+ * USER_UPDATE to the user's own clients; when what others see of them changed (profile, username),
+ * GUILD_MEMBER_UPDATE to every guild they are in.
+ */
+export async function announceUserUpdate(deps: Pick<Deps, 'db' | 'bus'>, u: Parameters<typeof toSelfUser>[0], seenByOthers: boolean) {
   const self = toSelfUser(u);
-  await deps.bus.publish([userTopic(userId)], { type: 'USER_UPDATE', data: self });
-  if (Object.keys(profile).length > 0) {
-    const memberships = await deps.db.member.findMany({ where: { userId }, include: memberInclude });
+  await deps.bus.publish([userTopic(u.id)], { type: 'USER_UPDATE', data: self });
+  if (seenByOthers) {
+    const memberships = await deps.db.member.findMany({ where: { userId: u.id }, include: memberInclude });
     await Promise.all(
       memberships.map((m) =>
         deps.bus.publish([guildTopic(m.guildId)], { type: 'GUILD_MEMBER_UPDATE', guildId: String(m.guildId), data: toMember(m) }),
@@ -52,7 +60,7 @@ export async function updateSelf(deps: Deps, userId: bigint, input: z.infer<type
 export async function myGuilds(deps: Deps, userId: bigint) {
   const rows = await deps.db.member.findMany({
     where: { userId },
-    select: { guild: { select: { id: true, name: true, icon: true, ownerId: true } } },
+    select: { guild: { select: { id: true, name: true, icon: true, ownerId: true, description: true, createdAt: true, _count: { select: { members: true } } } } },
     orderBy: { guildId: 'asc' },
   });
   return Promise.all(
@@ -63,6 +71,9 @@ export async function myGuilds(deps: Deps, userId: bigint) {
       ownerId: g.ownerId.toString(),
       owner: g.ownerId === userId,
       permissions: String((await guildPermissions(deps, g.id, userId)) ?? 0n),
+      description: g.description,
+      createdAt: g.createdAt.toISOString(),
+      memberCount: g._count.members,
     })),
   );
 }

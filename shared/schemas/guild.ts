@@ -27,6 +27,10 @@ export const myGuild = z.object({
   ownerId: snowflake,
   owner: z.boolean(),
   permissions: permissionString,
+  description: z.string().nullable(),
+  createdAt: isoDate,
+  /** members when the list was read */
+  memberCount: z.number().int(),
 });
 
 export const createGuildInput = z.object({

@@ -10,6 +10,8 @@ export const invite = z.object({
   maxAge: z.number().int(),
   maxUses: z.number().int(),
   uses: z.number().int(),
+  /** joining grants temporary membership: it ends when the member disconnects, unless they were given a role */
+  temporary: z.boolean(),
   expiresAt: isoDate.nullable(),
   createdAt: isoDate,
   memberCount: z.number().int().optional(),
@@ -21,6 +23,7 @@ const inviteLimits = {
   maxAge: z.number().int().min(0).max(604800).default(86400),
   /** 0 = unlimited */
   maxUses: z.number().int().min(0).max(100).default(0),
+  temporary: z.boolean().default(false),
 };
 
 export const createInviteInput = z.object({ channelId: snowflake, ...inviteLimits });

@@ -43,3 +43,8 @@ export const updateMeInput = z
     status: presenceStatus.optional(),
   })
   .strict();
+
+export const changeUsernameInput = z.object({ username });
+
+/** The password confirms the deletion. */
+export const deleteAccountInput = z.object({ password: z.string().min(1).max(128) });

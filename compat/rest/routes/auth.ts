@@ -3,8 +3,17 @@
 import type { JsonObject } from '../body.js';
 import { NO_CONTENT, post, type Route } from '../route.js';
 
-/** Extra fields Discord clients send (consent, date_of_birth, captcha_key, ...) are not passed on. */
-export const registration = (body: JsonObject) => ({ username: body.username, email: body.email, password: body.password });
+/**
+ * Extra fields Discord clients send (consent, date_of_birth, captcha_key, ...) are not passed on;
+ * `invite` (Discord's: a guild to join) and `registration_token` (REGISTRATION=invite) are.
+ */
+export const registration = (body: JsonObject) => ({
+  username: body.username,
+  email: body.email,
+  password: body.password,
+  invite: body.invite ?? undefined,
+  registrationToken: body.registration_token ?? undefined,
+});
 const credentials = (body: JsonObject) => ({ login: body.login, password: body.password });
 
 export const logout = post('/auth/logout', async ({ call }) => {

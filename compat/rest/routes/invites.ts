@@ -4,7 +4,9 @@ import { del, get, post, type Route } from '../route.js';
 
 export const inviteRoutes: Route[] = [
   post('/channels/:channelId/invites', async ({ call, params, body }) =>
-    toDiscordInvite(await call('invites.create', { channelId: params.channelId, maxAge: body.max_age ?? undefined, maxUses: body.max_uses ?? undefined })),
+    toDiscordInvite(
+      await call('invites.create', { channelId: params.channelId, maxAge: body.max_age ?? undefined, maxUses: body.max_uses ?? undefined, temporary: body.temporary ?? undefined }),
+    ),
   ),
 
   get('/channels/:channelId/invites', async ({ call, params }) => (await call('invites.listForChannel', { channelId: params.channelId })).map(toDiscordInvite)),

@@ -1,7 +1,7 @@
 // Accounts: register and log in with email, refresh and log out, with access/refresh token pairs.
 import type { ProcedureOutput } from '../../rest/call.js';
-import { Created, post, type Route } from '../../rest/route.js';
-import { logout, registration } from '../../rest/routes/auth.js';
+import { Created, NO_CONTENT, post, type Route } from '../../rest/route.js';
+import { registration } from '../../rest/routes/auth.js';
 import { toV1SelfUser } from '../serializers.js';
 
 const tokens = (p: ProcedureOutput<'auth.login'>) => ({
@@ -21,6 +21,11 @@ export const authRoutes: Route[] = [
 
   post('/auth/refresh', async ({ call, body }) => tokens(await call('auth.refresh', { refreshToken: body.refresh_token }))),
 
-  // revokes the session of the access token the request carries (its refresh token with it)
-  logout,
+  // with {refresh_token}: ends that token's session (no access token needed, e.g. after it expired);
+  // without: the session of the access token the request carries
+  post('/auth/logout', async ({ call, body }) => {
+    if (body.refresh_token !== undefined) await call('auth.logoutRefreshToken', { refreshToken: body.refresh_token });
+    else await call('auth.logout');
+    return NO_CONTENT;
+  }),
 ];

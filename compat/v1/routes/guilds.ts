@@ -45,10 +45,13 @@ export const guildRoutes: Route[] = [
 
   // camelCase, as the original server's invite bodies are
   post('/guilds/:guildId/invites', async ({ call, params, body }) => {
-    if (body.temporary !== undefined && body.temporary !== null && body.temporary !== false) {
-      throw v1Errors.field('temporary', 'Temporary membership is not supported');
-    }
-    const input = { guildId: params.guildId, channelId: body.channelId ?? undefined, maxAge: body.maxAge ?? undefined, maxUses: body.maxUses ?? undefined };
+    const input = {
+      guildId: params.guildId,
+      channelId: body.channelId ?? undefined,
+      maxAge: body.maxAge ?? undefined,
+      maxUses: body.maxUses ?? undefined,
+      temporary: body.temporary ?? undefined,
+    };
     const invite = await call('invites.createForGuild', input, { channelId: 'channelId', maxAge: 'maxAge', maxUses: 'maxUses' });
     return new Created(toV1Invite(invite));
   }),

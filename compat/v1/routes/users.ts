@@ -1,17 +1,18 @@
-// The caller and other users.
+// The caller, other users, and the caller's guilds.
 import { get, patch, type Route } from '../../rest/route.js';
-import { v1Errors } from '../errors.js';
-import { toV1SelfUser, toV1User } from '../serializers.js';
+import { toV1Guild, toV1SelfUser, toV1User } from '../serializers.js';
 
 export const userRoutes: Route[] = [
   get('/users/@me', async ({ call }) => toV1SelfUser(await call('users.me'))),
 
   patch('/users/@me', async ({ call, body }) => {
-    // usernames are fixed at registration here
-    if (body.username !== undefined) throw v1Errors.field('username', 'Changing the username is not supported');
+    // the username first: a name that is taken (the likeliest refusal) leaves the profile unchanged
+    if (body.username !== undefined) await call('users.changeUsername', { username: body.username });
     const me = await call('users.updateMe', { displayName: body.display_name, avatar: body.avatar_url, bio: body.bio }, { avatar: 'avatar_url' });
     return toV1SelfUser(me);
   }),
+
+  get('/users/@me/guilds', async ({ call }) => (await call('users.myGuilds')).map(toV1Guild)),
 
   get('/users/:userId', async ({ call, params }) => toV1User(await call('users.get', { userId: params.userId }))),
 ];
