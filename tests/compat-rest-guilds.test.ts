@@ -259,7 +259,11 @@ describe('invites', () => {
     const g = await createGuild(app.url, { owner: fx.owner });
     const created = await owner('POST', `/channels/${g.generalId}/invites`, { max_age: 0, max_uses: 5, temporary: false, unique: true });
     const invite = expectShape(inviteShape, created.body);
-    expect(invite).toMatchObject({ max_age: 0, max_uses: 5, uses: 0, expires_at: null, guild: { id: g.guild.id }, channel: { id: g.generalId, type: 0 }, inviter: { id: fx.owner.id } });
+    expect(invite).toMatchObject({ max_age: 0, max_uses: 5, uses: 0, temporary: false, expires_at: null, guild: { id: g.guild.id }, channel: { id: g.generalId, type: 0 }, inviter: { id: fx.owner.id } });
+    // temporary membership (tested over real connections in api-v1.test.ts) is kept and shown
+    const temporary = await owner('POST', `/channels/${g.generalId}/invites`, { temporary: true });
+    expect(expectShape(inviteShape, temporary.body).temporary).toBe(true);
+    expectError(await owner('POST', `/channels/${g.generalId}/invites`, { temporary: 'yes' }), 400, 50035);
 
     const preview = await discordApi(app.url)('GET', `/invites/${invite.code}`);
     expect(expectShape(inviteShape, preview.body)).toMatchObject({ code: invite.code, guild: { id: g.guild.id, name: g.guild.name } });

@@ -15,6 +15,7 @@ import {
   userShape,
   type DiscordApi,
 } from './helpers/compat-rest.js';
+import { connectGateway } from './helpers/gateway.js';
 import { createGuild, type GuildFixture } from './helpers/guilds.js';
 import { startTestServer } from './helpers/server.js';
 import { z } from 'zod';
@@ -99,7 +100,7 @@ describe('users', () => {
     expect(Object.keys(bad.errors as object)).toEqual(['user_id']);
   });
 
-  it('PATCH /users/@me sets global_name and avatar; a username change or a bad field is a form error', async () => {
+  it('PATCH /users/@me sets global_name and avatar; a bad field is a form error', async () => {
     const u = await registerUser(app.url);
     const api = discordApi(app.url, u.accessToken);
     const patched = expectShape(selfUserShape, (await api('PATCH', '/users/@me', { global_name: 'Alice A.', avatar: 'abc123' })).body);
@@ -108,11 +109,49 @@ describe('users', () => {
     const cleared = await api('PATCH', '/users/@me', { global_name: null });
     expect(cleared.body).toMatchObject({ global_name: null, avatar: 'abc123' });
 
-    expect(fieldCodes(expectError(await api('PATCH', '/users/@me', { username: 'other_name' }), 400, 50035).errors, 'username')).toEqual([
-      'USERNAME_CHANGE_UNSUPPORTED',
-    ]);
     const long = expectError(await api('PATCH', '/users/@me', { global_name: 'x'.repeat(33) }), 400, 50035);
     expect(fieldCodes(long.errors, 'global_name')).toEqual(['BASE_TYPE_MAX_LENGTH']);
+  });
+
+  it('PATCH /users/@me {username} renames (USER_UPDATE on the gateway); a taken name is USERNAME_ALREADY_TAKEN', async () => {
+    const u = await registerUser(app.url);
+    const api = discordApi(app.url, u.accessToken);
+    const gw = await connectGateway(app.url);
+    await gw.identify(u.accessToken);
+    const name = uniqueName('renamed');
+    const renamed = await api('PATCH', '/users/@me', { username: name });
+    expect(renamed.status).toBe(200);
+    expect(expectShape(selfUserShape, renamed.body)).toMatchObject({ id: u.id, username: name });
+    expect((await gw.dispatch('USER_UPDATE', (d) => d.username === name)).d.id).toBe(u.id);
+    gw.close();
+    const taken = expectError(await api('PATCH', '/users/@me', { username: owner.username.toUpperCase() }), 400, 50035);
+    expect(fieldCodes(taken.errors, 'username')).toEqual(['USERNAME_ALREADY_TAKEN']);
+    expect((await api('GET', '/users/@me')).body).toMatchObject({ username: name });
+  });
+
+  it('PATCH /users/@me {password, new_password} changes the password; a wrong one is PASSWORD_DOES_NOT_MATCH', async () => {
+    const u = await registerUser(app.url);
+    const api = discordApi(app.url, u.accessToken);
+    const wrong = expectError(await api('PATCH', '/users/@me', { password: 'not my password', new_password: 'a new password', username: uniqueName() }), 400, 50035);
+    expect(fieldCodes(wrong.errors, 'password')).toEqual(['PASSWORD_DOES_NOT_MATCH']);
+    // nothing changed, the username included
+    expect((await api('GET', '/users/@me')).body).toMatchObject({ username: u.username });
+    const short = expectError(await api('PATCH', '/users/@me', { password: PASSWORD, new_password: 'short' }), 400, 50035);
+    expect(Object.keys(short.errors as object)).toEqual(['new_password']);
+    expect((await api('PATCH', '/users/@me', { password: PASSWORD, new_password: 'a new password' })).status).toBe(200);
+    const anon = discordApi(app.url);
+    expect((await anon('POST', '/auth/login', { login: u.username, password: 'a new password' })).status).toBe(200);
+    expectError(await anon('POST', '/auth/login', { login: u.username, password: PASSWORD }), 400, 50035);
+  });
+
+  it('POST /users/@me/delete deletes the account (204); refused with 40011 while owning a guild, 50035 with a wrong password', async () => {
+    expectError(await ownerApi('POST', '/users/@me/delete', { password: PASSWORD }), 400, 40011);
+    const u = await registerUser(app.url);
+    const api = discordApi(app.url, u.accessToken);
+    expect(fieldCodes(expectError(await api('POST', '/users/@me/delete', { password: 'wrong' }), 400, 50035).errors, 'password')).toEqual(['PASSWORD_DOES_NOT_MATCH']);
+    expect((await api('POST', '/users/@me/delete', { password: PASSWORD })).status).toBe(204);
+    expectError(await api('GET', '/users/@me'), 401, 0);
+    expect(expectShape(userShape, (await ownerApi('GET', `/users/${u.id}`)).body).username).toMatch(/^Deleted User /);
   });
 
   it('GET /users/@me/guilds lists partial guilds with ownership and permissions', async () => {
