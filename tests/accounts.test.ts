@@ -3,6 +3,7 @@
 // instance administrators' admin.* procedures.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
+import { isAdmin } from '../server/services/admin.js';
 import { errorOf, httpClient, registerUser, uniqueName, type TestUser } from './helpers/clients.js';
 import { collectEvents } from './helpers/events.js';
 import { createGuild } from './helpers/guilds.js';
@@ -206,6 +207,14 @@ describe('instance administration (admin.*)', () => {
     // on a server without ADMIN_USER_IDS (and an external database) there is no administrator at all
     expect(await errorOf(admin.client.admin.stats.query())).toMatchObject({ code: 'FORBIDDEN', reason: 'NOT_ADMIN' });
     expect((await admin.client.users.me.query()).id).toBe(admin.id);
+  });
+
+  it('on an embedded instance (no DATABASE_URL) the first person who registered administers it, and only they', async () => {
+    const embedded = { db: app.deps.db, config: { ...app.deps.config, DATABASE_URL: undefined, ADMIN_USER_IDS: [] } };
+    const later = await registerUser(app.url);
+    expect(await isAdmin(embedded, BigInt(admin.id))).toBe(true);
+    expect(await isAdmin(embedded, BigInt(later.id))).toBe(false);
+    expect(await isAdmin(app.deps, BigInt(admin.id))).toBe(false);
   });
 
   it('lists and searches users, and counts what the instance holds', async () => {

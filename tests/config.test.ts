@@ -41,6 +41,8 @@ describe('loadConfig', () => {
       MAX_ROLES_PER_GUILD: 250,
       MAX_CHANNELS_PER_GUILD: 500,
       DM_REQUIRE_SHARED_GUILD: true,
+      REGISTRATION: 'open',
+      ADMIN_USER_IDS: [],
     });
     expect(cfg.DATABASE_URL).toBeUndefined(); // embedded PostgreSQL
     expect(cfg.REDIS_URL).toBeUndefined(); // in-process bus, cache and rate limits
@@ -56,8 +58,10 @@ describe('loadConfig', () => {
       DATABASE_URL: '',
       DB_POOL_SIZE: '',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      REGISTRATION: 'invite',
+      ADMIN_USER_IDS: ' 123, 456 ,',
     });
-    expect(cfg).toMatchObject({ SERVER_PORT: 9000, TRUST_PROXY: true, DB_POOL_SIZE: 10, REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(cfg).toMatchObject({ SERVER_PORT: 9000, TRUST_PROXY: true, DB_POOL_SIZE: 10, REDIS_URL: 'redis://127.0.0.1:6379', REGISTRATION: 'invite', ADMIN_USER_IDS: ['123', '456'] });
     expect(cfg.DATABASE_URL).toBeUndefined();
   });
 
@@ -72,6 +76,8 @@ describe('loadConfig', () => {
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
       [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
       [{ HEAP_GROWING_PERCENT: '-5' }, 'HEAP_GROWING_PERCENT'],
+      [{ REGISTRATION: 'sometimes' }, 'REGISTRATION'],
+      [{ ADMIN_USER_IDS: '123,alice' }, 'ADMIN_USER_IDS'],
     ];
     for (const [env, variable] of cases) {
       const message = configError(env);
