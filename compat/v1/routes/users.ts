@@ -8,6 +8,8 @@ export const userRoutes: Route[] = [
   patch('/users/@me', async ({ call, body }) => {
     // the username first: a name that is taken (the likeliest refusal) leaves the profile unchanged
     if (body.username !== undefined) await call('users.changeUsername', { username: body.username });
+    const profile = body.display_name !== undefined || body.avatar_url !== undefined || body.bio !== undefined;
+    if (!profile && body.username !== undefined) return toV1SelfUser(await call('users.me'));
     const me = await call('users.updateMe', { displayName: body.display_name, avatar: body.avatar_url, bio: body.bio }, { avatar: 'avatar_url' });
     return toV1SelfUser(me);
   }),
