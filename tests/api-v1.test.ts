@@ -1,6 +1,7 @@
 // The original server's REST API under /api/v1, tested as a client written for that server would
 // use it (Bearer tokens, its own bodies and error shape, nothing of Discord's): accounts, users,
-// guilds, channels, messages, members, roles, invites, health, validation errors, and the same
+// guilds, channels, messages, members, roles, invites (temporary ones over real connections), health,
+// validation errors, and the same
 // authorization answers as the Discord paths give.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -561,5 +562,6 @@ describe('requests and health', () => {
     const res = await fetch(`${app.url}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'healthy' });
+    for (const path of ['/health/live', '/health/ready']) expect((await fetch(`${app.url}${path}`)).status, path).toBe(200);
   });
 });
