@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { snowflake } from '../../shared/schemas/common.js';
+import { okOutput, snowflake } from '../../shared/schemas/common.js';
 import { myGuild } from '../../shared/schemas/guild.js';
-import { okOutput } from '../../shared/schemas/common.js';
 import { changeUsernameInput, deleteAccountInput, selfUser, updateMeInput, userProfile } from '../../shared/schemas/user.js';
 import * as accounts from '../services/accounts.js';
 import * as users from '../services/users.js';
