@@ -25,6 +25,7 @@ import type {
   RoleFlags,
   UserFlags,
 } from 'discord-api-types/v10';
+import { ReactionType } from 'discord-api-types/v10';
 import type { z } from 'zod';
 import type {
   Application,
@@ -197,7 +198,8 @@ export function toDiscordEmbed(e: Embed): APIEmbed {
 export const toDiscordEmoji = (emoji: string) => ({ id: null, name: emoji });
 
 function toDiscordReaction(r: ReactionSummary): APIReaction {
-  return { emoji: toDiscordEmoji(r.emoji), count: r.count, count_details: { burst: 0, normal: r.count }, me: r.me, me_burst: false, burst_colors: [] };
+  // burst_colors come from the emoji's image on Discord; this server has no palette for them.
+  return { emoji: toDiscordEmoji(r.emoji), count: r.count, count_details: { burst: r.countDetails.burst, normal: r.countDetails.normal }, me: r.me, me_burst: r.meBurst, burst_colors: [] };
 }
 
 function toDiscordMentionedUser(u: MentionedUser): APIUser & { member?: Omit<APIGuildMember, 'user'> } {
@@ -242,7 +244,7 @@ export function toDiscordReactionEvent(r: ReactionAdded | ReactionRemoved | Reac
     channel_id: r.channelId,
     message_id: r.messageId,
     ...(r.guildId ? { guild_id: r.guildId } : {}),
-    ...('userId' in r ? { user_id: r.userId, burst: false, type: 0 } : {}),
+    ...('userId' in r ? { user_id: r.userId, burst: r.burst, type: r.burst ? ReactionType.Burst : ReactionType.Normal } : {}),
     ...(r.emoji !== undefined ? { emoji: toDiscordEmoji(r.emoji) } : {}),
     ...('messageAuthorId' in r ? { message_author_id: r.messageAuthorId, burst_colors: [] } : {}),
     ...('member' in r && r.member ? { member: toDiscordMember(r.member) } : {}),

@@ -1,6 +1,7 @@
 // discord.js v14 as a real bot using rich messages: embeds, replies, edits with embeds, mentions,
-// reactions (with a reaction collector and messageReactionAdd), pins and bulk delete.
-import { Client, EmbedBuilder, Events, GatewayIntentBits, type Message, type MessageReaction, type TextChannel, type User } from 'discord.js';
+// reactions (with a reaction collector and messageReactionAdd, super reactions), pins, bulk delete and
+// idempotent sends (enforceNonce).
+import { Client, EmbedBuilder, Events, GatewayIntentBits, ReactionType, type Message, type MessageReactionEventDetails, type MessageReaction, type TextChannel, type User } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
 import { httpClient, registerUser, type TestUser } from './helpers/clients.js';
@@ -99,6 +100,28 @@ describe('discord.js v14 rich messages', () => {
     expect((await channel.messages.fetch({ message: target.id, force: true })).pinned).toBe(true);
     await target.unpin();
     expect((await channel.messages.fetchPins()).items.map((p) => p.message.id)).not.toContain(target.id);
+  });
+
+  it('a super reaction reaches messageReactionAdd with burst details, and users.fetch({ type: Burst }) lists it', async () => {
+    const target = await channel.send('super react here');
+    const seen = once<[MessageReaction, User, MessageReactionEventDetails]>(Events.MessageReactionAdd, (r, u) => r.message.id === target.id && u.id === owner.id);
+    await owner.client.reactions.add.mutate({ channelId: channel.id, messageId: target.id, emoji: '🔥', type: 1 });
+    const [, , details] = await seen;
+    expect(details).toMatchObject({ burst: true, type: ReactionType.Burst });
+    const fresh = await channel.messages.fetch({ message: target.id, force: true });
+    const fire = fresh.reactions.cache.get('🔥')!;
+    expect({ count: fire.count, me: fire.me, meBurst: fire.meBurst, countDetails: fire.countDetails }).toEqual({ count: 1, me: false, meBurst: false, countDetails: { burst: 1, normal: 0 } });
+    expect((await fire.users.fetch({ type: ReactionType.Burst })).map((u) => u.id)).toEqual([owner.id]);
+    expect((await fire.users.fetch({ type: ReactionType.Normal })).size).toBe(0);
+  });
+
+  it('channel.send with enforceNonce: a retry with the same nonce returns the first message and posts nothing', async () => {
+    const first = await channel.send({ content: 'exactly once', nonce: 'djs-retry-1', enforceNonce: true });
+    const retry = await channel.send({ content: 'exactly once (retry)', nonce: 'djs-retry-1', enforceNonce: true });
+    expect(retry.id).toBe(first.id);
+    expect(retry.content).toBe('exactly once');
+    const recent = await owner.client.messages.list.query({ channelId: channel.id, limit: 5 });
+    expect(recent.filter((m) => m.nonce === 'djs-retry-1').map((m) => m.id)).toEqual([first.id]);
   });
 
   it('channel.bulkDelete removes the messages and emits messageDeleteBulk', async () => {

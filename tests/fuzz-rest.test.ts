@@ -58,6 +58,7 @@ beforeAll(async () => {
     roleId: [role.id, mainGuildId, foreign.guild.id],
     targetId: [role.id, mainGuildId, member.id],
     code: [invite.code],
+    type: ['0', '1'],
     disposableGuildId: [disposable.id],
     disposableChannelId: [disposable.systemChannelId!],
     token: [owner.accessToken, member.accessToken],
@@ -103,6 +104,7 @@ const text = (max: number) => fc.string({ minLength: 1, maxLength: max });
 const bodyFields = {
   content: plausible(fc.oneof(text(40), hostileString)),
   nonce: plausible(fc.oneof(text(25), fc.integer())),
+  enforce_nonce: plausible(fc.boolean()),
   message_reference: plausible(fc.record({ message_id: fc.oneof(fc.constant('MESSAGE'), hostileId) })),
   name: plausible(fc.oneof(text(20), hostileString)),
   type: plausible(fc.constantFrom(0, 1, 2, 4, 5)),
@@ -162,6 +164,7 @@ const BASES: Record<string, Record<string, unknown>> = {
   'POST /channels/:channelId/messages': {
     content: 'hello',
     nonce: 'n1',
+    enforce_nonce: true,
     embeds: [{ title: 't', color: 255, footer: { text: 'f', icon_url: 'https://example.com/i.png' }, fields: [{ name: 'n', value: 'v' }] }],
     allowed_mentions: { parse: ['users'], replied_user: false },
   },
@@ -215,7 +218,8 @@ function caseArb(): fc.Arbitrary<RestCase> {
     return fc.record({
       route: fc.constant(route),
       prefix: fc.nat(),
-      params: fc.array(param, { minLength: 4, maxLength: 4 }),
+      // as many as the longest route has (…/reactions/:emoji/:type/:userId)
+      params: fc.array(param, { minLength: 5, maxLength: 5 }),
       auth: fc.constantFrom('owner', 'owner', 'owner', 'owner', 'owner', 'owner', 'owner', 'owner', 'member', 'none', 'garbage'),
       body: fc.oneof({ weight: 12, arbitrary: body }, { weight: 1, arbitrary: fc.constant(null) }),
     });

@@ -122,13 +122,13 @@ async function pinnedMessage(fx: Fixture) {
   await owner.client.messages.pin.mutate(prepared.args);
   return prepared;
 }
-/** a message the victim reacted to, with the victim's id to remove that reaction */
-async function victimsReaction(fx: Fixture) {
-  const prepared = await ownersMessage(fx, { emoji: '👍', userId: victim.id });
+/** a message the victim reacted to (normally or with a super reaction), with what removes that reaction */
+const victimsReaction = (type: 0 | 1) => async (fx: Fixture) => {
+  const prepared = await ownersMessage(fx, { emoji: '👍', userId: victim.id, type });
   await owner.client.reactions.add.mutate({ channelId: fx.generalId, messageId: prepared.args.messageId, emoji: '👍' });
-  await victim.client.reactions.add.mutate({ channelId: fx.generalId, messageId: prepared.args.messageId, emoji: '👍' });
+  await victim.client.reactions.add.mutate({ channelId: fx.generalId, messageId: prepared.args.messageId, emoji: '👍', type });
   return prepared;
-}
+};
 /** two fresh messages, to bulk delete */
 async function twoMessages(fx: Fixture) {
   const sent = await Promise.all([0, 1].map(() => owner.client.messages.send.mutate({ channelId: fx.generalId, content: 'doomed' })));
@@ -169,10 +169,12 @@ const rows: Row<unknown>[] = [
   guildRow({ name: 'invites.listForGuild', perm: MANAGE_GUILD, prepare: (fx) => inGuild(fx), call: (c, a) => c.invites.listForGuild.query(a) }),
   channelRow({ name: 'messages.pin', perm: PIN_MESSAGES, prepare: (fx) => ownersMessage(fx), call: (c, a) => c.messages.pin.mutate(a) }),
   channelRow({ name: 'messages.unpin', perm: MANAGE_MESSAGES, prepare: pinnedMessage, call: (c, a) => c.messages.unpin.mutate(a) }),
+  guildRow({ name: 'messages.search', perm: null, prepare: (fx) => inGuild(fx, { content: 'matrix' }), call: (c, a) => c.messages.search.query(a) }),
   guildRow({ name: 'messages.pins', perm: null, prepare: (fx) => inGeneral(fx), call: (c, a) => c.messages.pins.query(a) }),
   channelRow({ name: 'messages.bulkDelete', perm: MANAGE_MESSAGES, prepare: twoMessages, call: (c, a) => c.messages.bulkDelete.mutate(a) }),
   channelRow({ name: 'reactions.add (first with an emoji)', perm: ADD_REACTIONS, prepare: (fx) => ownersMessage(fx, { emoji: '👍' }), call: (c, a) => c.reactions.add.mutate(a) }),
-  channelRow({ name: "reactions.remove (someone else's)", perm: MANAGE_MESSAGES, prepare: victimsReaction, call: (c, a) => c.reactions.remove.mutate(a) }),
+  channelRow({ name: "reactions.remove (someone else's)", perm: MANAGE_MESSAGES, prepare: victimsReaction(0), call: (c, a) => c.reactions.remove.mutate(a) }),
+  channelRow({ name: "reactions.remove (someone else's super reaction)", perm: MANAGE_MESSAGES, prepare: victimsReaction(1), call: (c, a) => c.reactions.remove.mutate(a) }),
   channelRow({ name: 'reactions.clear', perm: MANAGE_MESSAGES, prepare: (fx) => ownersMessage(fx), call: (c, a) => c.reactions.clear.mutate(a) }),
   channelRow({ name: 'invites.listForChannel', perm: MANAGE_CHANNELS, prepare: (fx) => inGeneral(fx), call: (c, a) => c.invites.listForChannel.query(a) }),
 ];

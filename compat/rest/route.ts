@@ -61,6 +61,18 @@ export function int(v: string | null): number | string | undefined {
   return /^-?\d{1,15}$/.test(v) ? Number(v) : v;
 }
 
+/** A query-string boolean ("true" / "false") as a boolean; anything else is passed on for the procedure to reject. */
+export function bool(v: string | null): boolean | string | undefined {
+  if (v === null) return undefined;
+  return v === 'true' ? true : v === 'false' ? false : v;
+}
+
+/** A repeatable query parameter (Discord's arrays: ?author_id=1&author_id=2), or undefined when absent. */
+export function list(query: URLSearchParams, name: string): string[] | undefined {
+  const values = query.getAll(name);
+  return values.length > 0 ? values : undefined;
+}
+
 /** A nested JSON object of the body, or {} when absent or not an object. */
 export function nested(v: unknown): JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : {};

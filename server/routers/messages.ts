@@ -9,6 +9,8 @@ import {
   messageRefInput,
   sendMessageInput,
 } from '../../shared/schemas/message.js';
+import { messageSearchResult, searchMessagesInput } from '../../shared/schemas/message-search.js';
+import { searchMessages } from '../services/message-search.js';
 import * as messages from '../services/messages.js';
 import * as pins from '../services/pins.js';
 import { protectedProcedure, router } from '../trpc.js';
@@ -45,6 +47,12 @@ export const messagesRouter = router({
     .input(bulkDeleteInput)
     .output(okOutput)
     .mutation(({ ctx, input }) => messages.bulkDeleteMessages(ctx.deps, ctx.user.id, input)),
+
+  /** Full-text search over the guild's channels the caller can read (VIEW_CHANNEL and READ_MESSAGE_HISTORY). */
+  search: protectedProcedure
+    .input(searchMessagesInput)
+    .output(messageSearchResult)
+    .query(({ ctx, input }) => searchMessages(ctx.deps, ctx.user.id, input)),
 
   /** PIN_MESSAGES or MANAGE_MESSAGES; at most 50 per channel. */
   pin: protectedProcedure

@@ -14,14 +14,16 @@ const unique = (list: bigint[]) => [...new Set(list)];
 export async function reactionSummaries(deps: Deps, messageIds: bigint[], viewerId: bigint): Promise<Map<string, ReactionSummary[]>> {
   const out = new Map<string, ReactionSummary[]>();
   if (messageIds.length === 0) return out;
-  const rows = await deps.db.$queryRaw<{ messageId: bigint; emoji: string; count: number; me: boolean }[]>`
-    SELECT message_id AS "messageId", emoji, count(*)::int AS count, bool_or(user_id = ${viewerId}) AS me
+  const rows = await deps.db.$queryRaw<{ messageId: bigint; emoji: string; normal: number; burst: number; me: boolean; meBurst: boolean }[]>`
+    SELECT message_id AS "messageId", emoji,
+           (count(*) FILTER (WHERE NOT burst))::int AS normal, (count(*) FILTER (WHERE burst))::int AS burst,
+           bool_or(user_id = ${viewerId} AND NOT burst) AS me, bool_or(user_id = ${viewerId} AND burst) AS "meBurst"
     FROM reactions WHERE message_id = ANY(${messageIds}::bigint[])
     GROUP BY message_id, emoji ORDER BY min(created_at), emoji`;
   for (const r of rows) {
     const key = String(r.messageId);
     if (!out.has(key)) out.set(key, []);
-    out.get(key)!.push({ emoji: r.emoji, count: r.count, me: r.me });
+    out.get(key)!.push({ emoji: r.emoji, count: r.normal + r.burst, countDetails: { normal: r.normal, burst: r.burst }, me: r.me, meBurst: r.meBurst });
   }
   return out;
 }

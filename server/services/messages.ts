@@ -26,6 +26,7 @@ import { fail, missingPermissions, notFound } from './errors.js';
 import { isForeignKeyViolation } from './db-errors.js';
 import { lastMessageIds } from './last-message-id.js';
 import { resolveMentions, type Mentions } from './mentions.js';
+import { claimedMessageId, claimNonceSql, NonceTaken, pruneExpiredNonces, type NonceClaim } from './message-nonces.js';
 import { messageView, messageViews, reactionSummaries } from './message-view.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { messageInclude, toMessage, type MessageExtras, type MessageRow as StoredMessage } from './serialize.js';
@@ -122,26 +123,35 @@ type MessageRow = {
   mentionEveryone: boolean;
 };
 
-/** Inserts the message (bumping the channel's last_message_id too when asked) in one statement; returns the author's profile. */
-async function insertMessage(deps: Deps, row: MessageRow, bumpInline: boolean) {
+/**
+ * Inserts the message (bumping the channel's last_message_id too when asked) in one statement; returns
+ * the author's profile. With a nonce claim, the statement inserts only if it wins the claim, and
+ * otherwise writes nothing and raises NonceTaken.
+ */
+async function insertMessage(deps: Deps, row: MessageRow, bumpInline: boolean, claim: NonceClaim | null) {
+  const claimed = claim ? Prisma.sql`claimed AS (${claimNonceSql(claim, row.id)}), ` : Prisma.empty;
+  const values = Prisma.sql`${row.id}, ${row.channelId}, ${row.authorId}, ${row.content}, ${row.nonce}, ${row.type}, ${row.referenceMessageId},
+    ${JSON.stringify(row.embeds)}::jsonb, ${row.flags}, ${row.mentionUserIds}::bigint[], ${row.mentionRoleIds}::bigint[], ${row.mentionEveryone}`;
   const bump = bumpInline
     ? Prisma.sql`, bumped AS (
         UPDATE channels SET last_message_id = ${row.id}
-        WHERE id = ${row.channelId} AND (last_message_id IS NULL OR last_message_id < ${row.id})
+        WHERE id = ${row.channelId} AND (last_message_id IS NULL OR last_message_id < ${row.id}) AND EXISTS (SELECT 1 FROM inserted)
       )`
     : Prisma.empty;
   try {
     const [author] = await deps.db.$queryRaw<AuthorRow[]>`
-      WITH inserted AS (
+      WITH ${claimed}inserted AS (
         INSERT INTO messages (id, channel_id, author_id, content, nonce, type, reference_message_id,
                               embeds, flags, mention_user_ids, mention_role_ids, mention_everyone)
-        VALUES (${row.id}, ${row.channelId}, ${row.authorId}, ${row.content}, ${row.nonce}, ${row.type}, ${row.referenceMessageId},
-                ${JSON.stringify(row.embeds)}::jsonb, ${row.flags}, ${row.mentionUserIds}::bigint[], ${row.mentionRoleIds}::bigint[], ${row.mentionEveryone})
+        ${claim ? Prisma.sql`SELECT ${values} FROM claimed` : Prisma.sql`VALUES (${values})`}
         RETURNING author_id
       )${bump}
       SELECT u.id, u.username, u.display_name AS "displayName", u.avatar, u.bot, u.created_at AS "createdAt"
       FROM inserted JOIN users u ON u.id = inserted.author_id`;
-    if (!author) throw new Error('message insert returned no row');
+    if (!author) {
+      if (claim) throw new NonceTaken();
+      throw new Error('message insert returned no row');
+    }
     return author;
   } catch (err) {
     // The channel was deleted after the (cached) permission check.
@@ -180,6 +190,10 @@ export async function sendMessage(deps: Deps, userId: bigint, input: SendInput):
   const embeds = input.embeds ?? [];
   requireContent(content, embeds);
   const { channel, perms } = await requireSendableChannel(deps, BigInt(input.channelId), userId);
+  const claim = input.enforceNonce && input.nonce !== undefined ? { channelId: channel.id, authorId: userId, nonce: input.nonce } : null;
+  // A retry is answered before slowmode, which would otherwise refuse the very retry it has to answer.
+  const earlier = claim ? await nonceOriginal(deps, channel, claim, userId) : null;
+  if (earlier) return earlier;
   const original = input.messageReference ? await replyTarget(deps, channel, perms, input.messageReference) : null;
   await enforceSlowmode(deps, channel, perms, userId);
   const pingsReplied = original !== null && original.authorId !== userId && (input.allowedMentions?.repliedUser ?? !input.allowedMentions);
@@ -187,32 +201,49 @@ export async function sendMessage(deps: Deps, userId: bigint, input: SendInput):
     resolveMentions(deps, channel, perms, content, input.allowedMentions, pingsReplied ? original.authorId : null),
     original ? messageView(deps, channel.guildId, original) : undefined,
   ]);
-  return postMessage(
-    deps,
-    channel,
-    {
-      authorId: userId,
-      content,
-      nonce: input.nonce ?? null,
-      type: original === null ? MessageType.DEFAULT : MessageType.REPLY,
-      referenceMessageId: original?.id ?? null,
-      embeds,
-      flags: sendableFlags(input.flags),
-      ...storedMentions(mentions),
-    },
-    { mentions: mentions.users, ...(referencedMessage ? { referencedMessage } : {}) },
-  );
+  const fields: NewMessage = {
+    authorId: userId,
+    content,
+    nonce: input.nonce ?? null,
+    type: original === null ? MessageType.DEFAULT : MessageType.REPLY,
+    referenceMessageId: original?.id ?? null,
+    embeds,
+    flags: sendableFlags(input.flags),
+    ...storedMentions(mentions),
+  };
+  const extras = { mentions: mentions.users, ...(referencedMessage ? { referencedMessage } : {}) };
+  if (!claim) return postMessage(deps, channel, fields, extras);
+  pruneExpiredNonces(deps);
+  try {
+    return await postMessage(deps, channel, fields, extras, claim);
+  } catch (err) {
+    if (!(err instanceof NonceTaken)) throw err;
+    // A concurrent send won the claim; its message is committed by now (the claim waited on it). Null
+    // only if that message was deleted in the meantime: the retry's message is gone, as it would be.
+    return (await nonceOriginal(deps, channel, claim, userId)) ?? notFound.message();
+  }
+}
+
+/** The message an earlier send with this nonce created, while its claim lasts. */
+async function nonceOriginal(deps: Deps, channel: ChannelInfo, claim: NonceClaim, viewerId: bigint): Promise<Message | null> {
+  const id = await claimedMessageId(deps, claim);
+  const row = id === null ? null : await deps.db.message.findUnique({ where: { id }, include: messageInclude });
+  return row ? messageView(deps, channel.guildId, row, viewerId) : null;
 }
 
 export type NewMessage = Omit<MessageRow, 'id' | 'channelId'>;
 
-/** Stores a new message of the channel and publishes its MESSAGE_CREATE in channel order; `extras` complete the object. */
-export async function postMessage(deps: Deps, channel: ChannelInfo, fields: NewMessage, extras: MessageExtras): Promise<Message> {
+/**
+ * Stores a new message of the channel and publishes its MESSAGE_CREATE in channel order; `extras`
+ * complete the object. With a nonce claim that another send holds, stores and publishes nothing and
+ * throws NonceTaken.
+ */
+export async function postMessage(deps: Deps, channel: ChannelInfo, fields: NewMessage, extras: MessageExtras, claim: NonceClaim | null = null): Promise<Message> {
   const place = channelLines(deps).take(channel.id);
   const row: MessageRow = { ...fields, id: place.id, channelId: channel.id };
   let stored;
   try {
-    stored = await lastMessageIds(deps).write(channel.id, row.id, (bumpInline) => insertMessage(deps, row, bumpInline));
+    stored = await lastMessageIds(deps).write(channel.id, row.id, (bumpInline) => insertMessage(deps, row, bumpInline, claim));
   } catch (err) {
     void place.settle(null);
     throw err;

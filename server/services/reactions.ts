@@ -1,5 +1,7 @@
 // Reactions with Discord's rules: READ_MESSAGE_HISTORY to react, ADD_REACTIONS to be the first with
 // an emoji, at most 20 different emoji per message, MANAGE_MESSAGES to remove others' reactions.
+// Each user may react with an emoji once normally and once as a super (burst) reaction; the two
+// count apart (count_details) and are removed apart, and an emoji counts once towards the 20 either way.
 // Reacting twice, or removing what is not there, changes nothing and publishes nothing. Counts are
 // the rows themselves, so concurrent reactions count exactly; adding a new emoji locks the message row
 // so two concurrent "21st emoji" cannot both get in.
@@ -7,6 +9,7 @@ import type { z } from 'zod';
 import {
   isUnicodeEmoji,
   MAX_DISTINCT_REACTIONS,
+  ReactionType,
   type clearReactionsInput,
   type listReactionsInput,
   type reactionInput,
@@ -50,9 +53,10 @@ function publish(deps: Deps, channel: ChannelInfo, type: EventName, data: Reacti
 export async function addReaction(deps: Deps, userId: bigint, input: z.infer<typeof reactionInput>) {
   const { channel, perms, message } = await target(deps, userId, input, Permissions.READ_MESSAGE_HISTORY);
   const emoji = requireEmoji(input.emoji);
+  const burst = input.type === ReactionType.BURST;
   const added = await deps.db.$transaction(async (tx) => {
-    const key = { messageId: message.id, emoji, userId };
-    if (await tx.reaction.findUnique({ where: { messageId_emoji_userId: key }, select: { userId: true } })) return false;
+    const key = { messageId: message.id, emoji, userId, burst };
+    if (await tx.reaction.findUnique({ where: { messageId_emoji_userId_burst: key }, select: { userId: true } })) return false;
     const existing = await tx.reaction.findFirst({ where: { messageId: message.id, emoji }, select: { userId: true } });
     if (!existing) {
       if (!hasPermission(perms, Permissions.ADD_REACTIONS)) missingPermissions();
@@ -64,7 +68,7 @@ export async function addReaction(deps: Deps, userId: bigint, input: z.infer<typ
       }
     }
     const inserted = await tx.$executeRaw`
-      INSERT INTO reactions (message_id, emoji, user_id) SELECT ${message.id}, ${emoji}, ${userId}
+      INSERT INTO reactions (message_id, emoji, user_id, burst) SELECT ${message.id}, ${emoji}, ${userId}, ${burst}
       WHERE EXISTS (SELECT 1 FROM messages WHERE id = ${message.id})
       ON CONFLICT DO NOTHING`;
     return inserted > 0;
@@ -78,6 +82,7 @@ export async function addReaction(deps: Deps, userId: bigint, input: z.infer<typ
       ...scope(channel, message.id),
       userId: String(userId),
       emoji,
+      burst,
       messageAuthorId: String(message.authorId),
       ...(member ? { member: toMember(member) } : {}),
     });
@@ -90,8 +95,9 @@ export async function removeReaction(deps: Deps, userId: bigint, input: z.infer<
   const { channel, perms, message } = await target(deps, userId, input, 0n);
   if (reactor !== userId && !hasPermission(perms, Permissions.MANAGE_MESSAGES)) missingPermissions();
   const emoji = requireEmoji(input.emoji);
-  const { count } = await deps.db.reaction.deleteMany({ where: { messageId: message.id, emoji, userId: reactor } });
-  if (count > 0) await publish(deps, channel, 'MESSAGE_REACTION_REMOVE', { ...scope(channel, message.id), userId: String(reactor), emoji });
+  const burst = input.type === ReactionType.BURST;
+  const { count } = await deps.db.reaction.deleteMany({ where: { messageId: message.id, emoji, userId: reactor, burst } });
+  if (count > 0) await publish(deps, channel, 'MESSAGE_REACTION_REMOVE', { ...scope(channel, message.id), userId: String(reactor), emoji, burst });
   return { ok: true as const };
 }
 
@@ -107,13 +113,12 @@ export async function clearReactions(deps: Deps, userId: bigint, input: z.infer<
   return { ok: true as const };
 }
 
-/** Who reacted with the emoji, by user id. Burst (super) reactions do not exist here: that list is empty. */
+/** Who reacted with the emoji as `type` (normal or burst), by user id. */
 export async function listReactions(deps: Deps, userId: bigint, input: z.infer<typeof listReactionsInput>): Promise<PublicUser[]> {
   const { message } = await target(deps, userId, input, Permissions.READ_MESSAGE_HISTORY);
   const emoji = requireEmoji(input.emoji);
-  if (input.type === 1) return [];
   const rows = await deps.db.reaction.findMany({
-    where: { messageId: message.id, emoji, ...(input.after ? { userId: { gt: BigInt(input.after) } } : {}) },
+    where: { messageId: message.id, emoji, burst: input.type === ReactionType.BURST, ...(input.after ? { userId: { gt: BigInt(input.after) } } : {}) },
     orderBy: { userId: 'asc' },
     take: input.limit,
     select: { user: { select: publicUserSelect } },

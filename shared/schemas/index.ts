@@ -12,3 +12,4 @@ export * from './embed.js';
 export * from './reaction.js';
 export * from './pin.js';
 export * from './admin.js';
+export * from './message-search.js';

@@ -14,8 +14,17 @@ export const mentionedUser = publicUser.extend({
 });
 export type MentionedUser = z.infer<typeof mentionedUser>;
 
-/** One emoji's reactions on a message; `me`: whether the viewer (the caller) is among them. */
-export const reactionSummary = z.object({ emoji: z.string(), count: z.number().int(), me: z.boolean() });
+/**
+ * One emoji's reactions on a message: `count` of both types, split in `countDetails`; `me` / `meBurst`:
+ * whether the viewer (the caller) reacted normally / with a super reaction.
+ */
+export const reactionSummary = z.object({
+  emoji: z.string(),
+  count: z.number().int(),
+  countDetails: z.object({ normal: z.number().int(), burst: z.number().int() }),
+  me: z.boolean(),
+  meBurst: z.boolean(),
+});
 export type ReactionSummary = z.infer<typeof reactionSummary>;
 
 const messageFields = {

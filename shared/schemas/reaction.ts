@@ -14,26 +14,30 @@ export const MAX_DISTINCT_REACTIONS = 20;
 /** The emoji as the client sent it; whether it is one is the service's call (Unknown Emoji, not a form error). */
 const emoji = z.string().min(1).max(100);
 
-export const reactionInput = z.object({ channelId: snowflake, messageId: snowflake, emoji });
-/** Removes `userId`'s reaction (someone else's needs MANAGE_MESSAGES), or the caller's own when absent. */
+/** Discord's reaction types: 0 normal, 1 burst (a super reaction). */
+export const ReactionType = { NORMAL: 0, BURST: 1 } as const;
+const reactionType = z.union([z.literal(ReactionType.NORMAL), z.literal(ReactionType.BURST)]).default(ReactionType.NORMAL);
+
+/** A user may react with an emoji once of each type. */
+export const reactionInput = z.object({ channelId: snowflake, messageId: snowflake, emoji, type: reactionType });
+/** Removes `userId`'s reaction of `type` (someone else's needs MANAGE_MESSAGES), or the caller's own when absent. */
 export const removeReactionInput = reactionInput.extend({ userId: snowflake.optional() });
-/** Removes every reaction with `emoji`, or every reaction on the message when absent (MANAGE_MESSAGES). */
+/** Removes every reaction (both types) with `emoji`, or every reaction on the message when absent (MANAGE_MESSAGES). */
 export const clearReactionsInput = z.object({ channelId: snowflake, messageId: snowflake, emoji: emoji.optional() });
+/** The users who reacted with `emoji` as `type`. */
 export const listReactionsInput = reactionInput.extend({
   /** users with an id greater than this */
   after: snowflake.optional(),
   limit: z.number().int().min(1).max(100).default(25),
-  /** 0 normal, 1 burst (super reactions, which this server does not have) */
-  type: z.union([z.literal(0), z.literal(1)]).default(0),
 });
 
 const target = { channelId: snowflake, messageId: snowflake, guildId: snowflake.nullable() };
 
-/** MESSAGE_REACTION_ADD: in guilds with the reacting member. */
-export const reactionAdded = z.object({ ...target, userId: snowflake, emoji: z.string(), messageAuthorId: snowflake, member: member.optional() });
+/** MESSAGE_REACTION_ADD: in guilds with the reacting member; `burst` for a super reaction. */
+export const reactionAdded = z.object({ ...target, userId: snowflake, emoji: z.string(), burst: z.boolean(), messageAuthorId: snowflake, member: member.optional() });
 export type ReactionAdded = z.infer<typeof reactionAdded>;
 /** MESSAGE_REACTION_REMOVE */
-export const reactionRemoved = z.object({ ...target, userId: snowflake, emoji: z.string() });
+export const reactionRemoved = z.object({ ...target, userId: snowflake, emoji: z.string(), burst: z.boolean() });
 export type ReactionRemoved = z.infer<typeof reactionRemoved>;
 /** MESSAGE_REACTION_REMOVE_ALL (emoji absent) and MESSAGE_REACTION_REMOVE_EMOJI */
 export const reactionsCleared = z.object({ ...target, emoji: z.string().optional() });

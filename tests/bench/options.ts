@@ -1,7 +1,7 @@
 // Command-line flags of `npm run bench` and the sizes/durations they select.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['idle', 'send', 'roundtrip', 'fanout', 'connections', 'identify'] as const;
+export const SCENARIOS = ['idle', 'send', 'roundtrip', 'fanout', 'connections', 'identify', 'search'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -32,6 +32,9 @@ export interface BenchOptions {
   heartbeatMs: number;
   /** gateway clients connecting/identifying at once */
   identifyBatch: number;
+  /** search scenario: messages in the searched guild, measured searches per query kind */
+  searchMessages: number;
+  searchQueries: number;
 }
 
 const HELP = `npm run bench -- [flags]
@@ -48,6 +51,7 @@ const HELP = `npm run bench -- [flags]
   --send-seconds S        duration of each send-throughput measurement (default 10)
   --idle-seconds S        wait before reading the idle RSS (default 30)
   --heartbeat-ms MS       gateway heartbeat interval (default 41250, Discord's)
+  --search-messages N     messages in the searched guild (default 1000000; --quick 100000)
 Environment: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres), REDIS_URL
 (default redis://127.0.0.1:6379); any other server variable (e.g. DB_POOL_SIZE) is passed through.`;
 
@@ -76,6 +80,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'send-seconds': { type: 'string' },
       'idle-seconds': { type: 'string' },
       'heartbeat-ms': { type: 'string' },
+      'search-messages': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -113,5 +118,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     idleSeconds: positive('idle-seconds', values['idle-seconds'], quick ? 3 : 30),
     heartbeatMs: Math.floor(positive('heartbeat-ms', values['heartbeat-ms'], quick ? 5000 : 41_250)),
     identifyBatch: 200,
+    searchMessages: Math.floor(positive('search-messages', values['search-messages'], quick ? 100_000 : 1_000_000)),
+    searchQueries: quick ? 30 : 200,
   };
 }

@@ -18,6 +18,7 @@ import { fanoutScenario } from './scenarios/fanout.js';
 import { identifyScenario } from './scenarios/identify.js';
 import { idleAtEnd, idleAtStart } from './scenarios/idle.js';
 import { roundTripScenario } from './scenarios/roundtrip.js';
+import { searchScenario } from './scenarios/search.js';
 import { sendScenario } from './scenarios/send.js';
 import { ROOT, startServer, type ServerProcess } from './server-process.js';
 import { checkTargets, medians, targetRow } from './targets.js';
@@ -30,6 +31,8 @@ const ORDER: [Scenario, (ctx: RunContext) => Promise<void>][] = [
   ['send', sendScenario],
   ['fanout', fanoutScenario],
   ['connections', connectionsScenario],
+  // last: it leaves a million messages in the database
+  ['search', searchScenario],
 ];
 
 const started = Date.now();

@@ -35,6 +35,7 @@ function targets(fanoutSizes: number[]): Target[] {
   list.push({ name: 'connections: heartbeat ACK p99', key: 'connections.ackP99', across: 'median', op: '<=', limit: 50, unit: 'ms' });
   list.push({ name: 'connections: failed or dropped', key: 'connections.lost', across: 'max', op: '<=', limit: 0 });
   list.push({ name: 'identify → all GUILD_CREATEs p50', key: 'identify.p50', across: 'median', op: '<=', limit: 20, unit: 'ms' });
+  list.push({ name: 'message search p50 (target over 1,000,000 messages)', key: 'search.word.p50', across: 'median', op: '<=', limit: 50, unit: 'ms' });
   list.push({ name: 'idle RSS after start', key: 'idle.start.rssMiB', across: 'median', op: '<=', limit: 120, unit: 'MiB' });
   return list;
 }

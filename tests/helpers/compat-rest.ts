@@ -150,11 +150,14 @@ const embedShape = z.object({
 const reactionShape = z.object({
   emoji: z.object({ id: z.null(), name: z.string() }),
   count: z.number().int().positive(),
-  count_details: z.object({ burst: z.literal(0), normal: z.number().int().positive() }),
+  count_details: z.object({ burst: z.number().int().nonnegative(), normal: z.number().int().nonnegative() }),
   me: z.boolean(),
-  me_burst: z.literal(false),
+  me_burst: z.boolean(),
+  // no emoji palette here
   burst_colors: empty,
-}) satisfies z.ZodType<APIReaction>;
+})
+  .refine((r) => r.count === r.count_details.burst + r.count_details.normal, 'count is the sum of count_details')
+  .refine((r) => !r.me_burst || r.count_details.burst > 0, 'me_burst without a burst reaction') satisfies z.ZodType<APIReaction>;
 
 const messageFields = {
   id: snowflake,

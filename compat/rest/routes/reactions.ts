@@ -1,13 +1,24 @@
 // Reactions on a message. The {emoji} path segment arrives URL-decoded (a Unicode emoji, or a custom
-// emoji's "name:id", which this server does not know: Unknown Emoji).
+// emoji's "name:id", which this server does not know: Unknown Emoji). Super (burst) reactions: PUT with
+// ?type=1, DELETE with the type as a path segment before the user (as Discord's clients call them).
 import { toDiscordUser } from '../../serializers.js';
 import { del, get, int, NO_CONTENT, put, type Route } from '../route.js';
 
 const base = '/channels/:channelId/messages/:messageId/reactions';
 
 export const reactionRoutes: Route[] = [
-  put(`${base}/:emoji/@me`, async ({ call, params }) => {
-    await call('reactions.add', params);
+  put(`${base}/:emoji/@me`, async ({ call, params, query }) => {
+    await call('reactions.add', { ...params, type: int(query.get('type')) });
+    return NO_CONTENT;
+  }),
+
+  del(`${base}/:emoji/:type/@me`, async ({ call, params }) => {
+    await call('reactions.remove', { ...params, type: int(params.type) });
+    return NO_CONTENT;
+  }),
+
+  del(`${base}/:emoji/:type/:userId`, async ({ call, params }) => {
+    await call('reactions.remove', { ...params, type: int(params.type) });
     return NO_CONTENT;
   }),
 
