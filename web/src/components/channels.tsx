@@ -1,14 +1,16 @@
-// A server's channels by category, with what the user may do there: create channels (Manage
-// Channels), invite people (Create Invite), leave; and the signed-in user's own panel.
+// A server's channels by category (unread ones marked), with what the user may do there: create
+// channels (Manage Channels), invite people (Create Invite), leave; without a server, the user's
+// direct messages; and the signed-in user's own panel.
 import { useState, type FormEvent } from 'react';
 import type { Channel } from '../../../shared/schemas/channel.js';
-import type { SelfUser } from '../../../shared/schemas/user.js';
 import { errorText, useServices } from '../context.js';
 import { can } from '../permissions.js';
 import { channelPath, navigate } from '../routes.js';
-import type { GuildView } from '../store.js';
+import { isUnread, useChat, type GuildView } from '../store.js';
 import { Dialog } from './dialog.js';
+import { DmList } from './dms.js';
 import { ErrorText } from './error-text.js';
+import { UserPanel } from './user-panel.js';
 
 const CATEGORY = 4;
 const TEXT = 0;
@@ -20,12 +22,16 @@ function groups(channels: Channel[]): { category: Channel | null; channels: Chan
   return [{ category: null, channels: children(null) }, ...categories.map((category) => ({ category, channels: children(category.id) }))];
 }
 
-export function ChannelSidebar({ guild, channelId, me, onNavigate }: { guild?: GuildView; channelId: string | null; me: SelfUser | null; onNavigate(): void }) {
+export function ChannelSidebar({ guild, channelId, onNavigate }: { guild?: GuildView; channelId: string | null; onNavigate(): void }) {
+  const { store } = useServices();
+  const state = useChat(store);
+  const me = state.me;
   const [dialog, setDialog] = useState<'channel' | 'invite' | null>(null);
   const current = guild?.channels.find((c) => c.id === channelId);
   const inviteChannel = current ?? guild?.channels.find((c) => c.type === TEXT);
   return (
-    <nav className="channel-sidebar" aria-label="Channels">
+    <nav className="channel-sidebar" aria-label={guild ? 'Channels' : 'Direct messages'}>
+      {!guild && <DmList channelId={channelId} onNavigate={onNavigate} />}
       {guild && (
         <>
           <h2 className="guild-name">{guild.guild.name}</h2>
@@ -51,6 +57,8 @@ export function ChannelSidebar({ guild, channelId, me, onNavigate }: { guild?: G
                     {c.type === TEXT ? (
                       <a
                         href={channelPath(guild.guild.id, c.id)}
+                        className={isUnread(state, c) ? 'unread' : undefined}
+                        aria-label={isUnread(state, c) ? `${c.name}, unread` : undefined}
                         aria-current={c.id === channelId ? 'page' : undefined}
                         onClick={(e) => {
                           e.preventDefault();
@@ -73,7 +81,7 @@ export function ChannelSidebar({ guild, channelId, me, onNavigate }: { guild?: G
           {dialog === 'invite' && inviteChannel && <InviteDialog channel={inviteChannel} onClose={() => setDialog(null)} />}
         </>
       )}
-      <UserPanel me={me} />
+      <UserPanel />
     </nav>
   );
 }
@@ -84,18 +92,6 @@ function LeaveButton({ guildId }: { guildId: string }) {
     <button type="button" className="secondary" onClick={() => confirm('Leave this server?') && void api.members.leave.mutate({ guildId }).then(() => navigate('/channels/@me'))}>
       Leave server
     </button>
-  );
-}
-
-function UserPanel({ me }: { me: SelfUser | null }) {
-  const { session } = useServices();
-  return (
-    <div className="user-panel">
-      <span className="me">{me?.displayName ?? me?.username}</span>
-      <button type="button" className="secondary" onClick={() => void session.logout().then(() => navigate('/login'))}>
-        Log out
-      </button>
-    </div>
   );
 }
 
