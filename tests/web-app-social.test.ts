@@ -2,7 +2,8 @@
 // replies with the quoted original, reactions from the picker with live counts, @mention
 // autocomplete rendered as mention pills, embeds, channel edit/delete for those allowed (and
 // refused by the server for the others), own status and custom status, DMs, unread markers,
-// a resync after a disconnect longer than the resume window, and the phone-width layout.
+// a resync after a disconnect longer than the resume window, the phone-width layout, and server
+// settings (rename, roles).
 // alice owns the server and bob is a member, both in browsers; carol is a member on the API.
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -337,5 +338,35 @@ describe('web app: conversations', { timeout: 60_000 }, () => {
     } finally {
       await context.close();
     }
+  });
+
+  it('server settings: the owner renames the server and gives a member a role; the member sees both live, and gains what the role allows', async () => {
+    expect(await bob.page.getByRole('button', { name: 'Server settings' }).count()).toBe(0);
+    expect(await bob.page.getByRole('button', { name: 'Create channel' }).count()).toBe(0);
+    // without Manage Roles the server refuses, whatever the UI offers
+    expect((await errorOf(carol.client.roles.create.mutate({ guildId, name: 'self-made', permissions: '16' }))).code).toBe('FORBIDDEN');
+
+    await alice.page.getByRole('button', { name: 'Server settings' }).click();
+    const dialog = alice.page.getByRole('dialog', { name: 'Server settings' });
+    await dialog.getByLabel('Server name').fill('Tea House');
+    await dialog.getByRole('button', { name: 'Save name' }).click();
+    await bob.page.getByRole('navigation', { name: 'Servers' }).getByRole('link', { name: 'Tea House' }).waitFor(WAIT);
+
+    await dialog.getByLabel('New role name').fill('Gardeners');
+    await dialog.getByRole('button', { name: 'Create role' }).click();
+    const permissions = dialog.getByRole('group', { name: 'Permissions of Gardeners' });
+    // the boxes follow the server's answer (a click, then the saved state)
+    await permissions.getByLabel('Manage channels').click();
+    await expect.poll(() => permissions.getByLabel('Manage channels').isChecked(), WAIT).toBe(true);
+    await expect.poll(() => seriousAxeViolations(alice.page)).toEqual([]);
+    await dialog.getByRole('group', { name: 'Members with Gardeners' }).getByLabel(bob.username).click();
+    await bob.page.getByRole('button', { name: 'Create channel' }).waitFor(WAIT);
+    await bob.page.getByRole('button', { name: 'Edit channel' }).waitFor(WAIT);
+    // carol was not given the role: still refused
+    expect((await errorOf(carol.client.channels.create.mutate({ guildId, name: 'carols' }))).code).toBe('FORBIDDEN');
+
+    await expect.poll(() => dialog.getByRole('group', { name: 'Members with Gardeners' }).getByLabel(bob.username).isChecked(), WAIT).toBe(true);
+    await dialog.getByRole('group', { name: 'Members with Gardeners' }).getByLabel(bob.username).click();
+    await bob.page.getByRole('button', { name: 'Create channel' }).waitFor({ state: 'detached', ...WAIT });
   });
 });

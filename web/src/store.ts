@@ -8,6 +8,7 @@ import type { Channel } from '../../shared/schemas/channel.js';
 import type { StreamEvent } from '../../shared/schemas/events.js';
 import type { GuildSnapshot } from '../../shared/schemas/guild.js';
 import type { Member } from '../../shared/schemas/member.js';
+import type { Role } from '../../shared/schemas/role.js';
 import type { Message, ReactionSummary } from '../../shared/schemas/message.js';
 import type { Activity } from '../../shared/schemas/presence.js';
 import type { SelfUser } from '../../shared/schemas/user.js';
@@ -270,7 +271,21 @@ export class ChatStore {
     this.updateGuild(channel.guildId, (g) => ({ channels: g.channels.filter((c) => c.id !== channel.id) }));
   }
 
-  private addMember(member: Member) {
+  /** A role created or changed (by its event, or at once by the user who changed it). */
+  upsertRole(role: Role) {
+    this.updateGuild(role.guildId, (g) => ({ guild: { ...g.guild, roles: [...g.guild.roles.filter((r) => r.id !== role.id), role] } }));
+  }
+
+  removeRole(guildId: string, roleId: string) {
+    this.updateGuild(guildId, (g) => ({ guild: { ...g.guild, roles: g.guild.roles.filter((r) => r.id !== roleId) } }));
+  }
+
+  /** The guild's own fields changed (its name, by its event or at once by who renamed it). */
+  updateGuildInfo(guild: GuildView['guild']) {
+    this.updateGuild(guild.id, () => ({ guild }));
+  }
+
+  addMember(member: Member) {
     this.updateGuild(member.guildId, (g) => ({
       members: { ...g.members, [member.user.id]: member },
       self: member.user.id === g.self.user.id ? member : g.self,
@@ -297,7 +312,7 @@ export class ChatStore {
       case 'GUILD_CREATE':
         return void this.loadGuilds([event.data.id]).catch(() => {});
       case 'GUILD_UPDATE':
-        return this.updateGuild(event.data.id, () => ({ guild: event.data }));
+        return this.updateGuildInfo(event.data);
       case 'GUILD_DELETE':
         return this.update((s) => {
           const { [event.data.id]: _gone, ...guilds } = s.guilds;
@@ -324,11 +339,9 @@ export class ChatStore {
       }
       case 'GUILD_ROLE_CREATE':
       case 'GUILD_ROLE_UPDATE':
-        return this.updateGuild(event.data.guildId, (g) => ({
-          guild: { ...g.guild, roles: [...g.guild.roles.filter((r) => r.id !== event.data.id), event.data] },
-        }));
+        return this.upsertRole(event.data);
       case 'GUILD_ROLE_DELETE':
-        return this.updateGuild(event.data.guildId, (g) => ({ guild: { ...g.guild, roles: g.guild.roles.filter((r) => r.id !== event.data.roleId) } }));
+        return this.removeRole(event.data.guildId, event.data.roleId);
       case 'MESSAGE_CREATE': {
         const { channelId, author } = event.data;
         this.update((s) => {

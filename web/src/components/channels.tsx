@@ -10,6 +10,7 @@ import { isUnread, useChat, type GuildView } from '../store.js';
 import { Dialog } from './dialog.js';
 import { DmList } from './dms.js';
 import { ErrorText } from './error-text.js';
+import { ServerSettingsDialog } from './server-settings.js';
 import { UserPanel } from './user-panel.js';
 
 const CATEGORY = 4;
@@ -26,7 +27,7 @@ export function ChannelSidebar({ guild, channelId, onNavigate }: { guild?: Guild
   const { store } = useServices();
   const state = useChat(store);
   const me = state.me;
-  const [dialog, setDialog] = useState<'channel' | 'invite' | null>(null);
+  const [dialog, setDialog] = useState<'channel' | 'invite' | 'settings' | null>(null);
   const current = guild?.channels.find((c) => c.id === channelId);
   const inviteChannel = current ?? guild?.channels.find((c) => c.type === TEXT);
   return (
@@ -44,6 +45,11 @@ export function ChannelSidebar({ guild, channelId, onNavigate }: { guild?: Guild
             {can(guild, 'MANAGE_CHANNELS') && (
               <button type="button" onClick={() => setDialog('channel')}>
                 Create channel
+              </button>
+            )}
+            {(can(guild, 'MANAGE_GUILD') || can(guild, 'MANAGE_ROLES')) && (
+              <button type="button" onClick={() => setDialog('settings')}>
+                Server settings
               </button>
             )}
             {guild.guild.ownerId !== me?.id && <LeaveButton guildId={guild.guild.id} />}
@@ -77,6 +83,7 @@ export function ChannelSidebar({ guild, channelId, onNavigate }: { guild?: Guild
               </ul>
             </section>
           ))}
+          {dialog === 'settings' && <ServerSettingsDialog guild={guild} onClose={() => setDialog(null)} />}
           {dialog === 'channel' && <CreateChannelDialog guild={guild} onClose={() => setDialog(null)} />}
           {dialog === 'invite' && inviteChannel && <InviteDialog channel={inviteChannel} onClose={() => setDialog(null)} />}
         </>

@@ -10,6 +10,9 @@ import { Embeds } from './embeds.js';
 import { ErrorText } from './error-text.js';
 import { EmojiPicker, ReactionBar } from './reactions.js';
 
+/** Discord's message type of a reply (MessageType.REPLY; not imported: shared/schemas pulls in zod). */
+const REPLY = 19;
+
 /** Enter sends, Shift+Enter (or Enter while an IME composes) is a newline. */
 export const isSubmit = (e: KeyboardEvent) => e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing;
 
@@ -68,7 +71,7 @@ export function MessageItem({ message, scope, meId, onReply }: { message: Messag
         {author[0]?.toUpperCase()}
       </div>
       <div className="message-body">
-        {message.referencedMessageId && message.type === 19 && <ReplyQuote scope={scope} referenced={message.referencedMessage} />}
+        {message.referencedMessageId && message.type === REPLY && <ReplyQuote scope={scope} referenced={message.referencedMessage} />}
         <div className="message-meta">
           <span className="author">{author}</span>
           <time dateTime={message.createdAt}>{time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time>
