@@ -30,11 +30,12 @@ export function App() {
   useEffect(() => {
     if (phase !== 'signed-in') return;
     void store.loadGuilds().catch(() => {});
+    void store.loadDms().catch(() => {});
     return startLive(session, { onEvent: (e) => store.apply(e), onStatus: (s) => store.setConnection(s) });
   }, [phase, session, store]);
 
   useEffect(() => {
-    if (phase === 'signed-out' && (route.name === 'home' || route.name === 'guild')) navigate('/login', true);
+    if (phase === 'signed-out' && (route.name === 'home' || route.name === 'guild' || route.name === 'dm')) navigate('/login', true);
     if (phase === 'signed-in' && (route.name === 'login' || route.name === 'register')) navigate('/channels/@me', true);
   }, [phase, route.name]);
 

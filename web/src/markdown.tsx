@@ -14,7 +14,7 @@ interface Ctx {
 /** Deeper nesting is shown as plain text (bounds the work a crafted message can cause). */
 const MAX_DEPTH = 6;
 
-function safeUrl(raw: string): string | null {
+export function safeUrl(raw: string): string | null {
   try {
     const url = new URL(raw);
     return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;

@@ -1,14 +1,17 @@
-// A server's channels by category, with what the user may do there: create channels (Manage
-// Channels), invite people (Create Invite), leave; and the signed-in user's own panel.
+// A server's channels by category (unread ones marked), with what the user may do there: create
+// channels (Manage Channels), invite people (Create Invite), leave; without a server, the user's
+// direct messages; and the signed-in user's own panel.
 import { useState, type FormEvent } from 'react';
 import type { Channel } from '../../../shared/schemas/channel.js';
-import type { SelfUser } from '../../../shared/schemas/user.js';
 import { errorText, useServices } from '../context.js';
 import { can } from '../permissions.js';
 import { channelPath, navigate } from '../routes.js';
-import type { GuildView } from '../store.js';
+import { isUnread, useChat, type GuildView } from '../store.js';
 import { Dialog } from './dialog.js';
+import { DmList } from './dms.js';
 import { ErrorText } from './error-text.js';
+import { ServerSettingsDialog } from './server-settings.js';
+import { UserPanel } from './user-panel.js';
 
 const CATEGORY = 4;
 const TEXT = 0;
@@ -20,12 +23,16 @@ function groups(channels: Channel[]): { category: Channel | null; channels: Chan
   return [{ category: null, channels: children(null) }, ...categories.map((category) => ({ category, channels: children(category.id) }))];
 }
 
-export function ChannelSidebar({ guild, channelId, me, onNavigate }: { guild?: GuildView; channelId: string | null; me: SelfUser | null; onNavigate(): void }) {
-  const [dialog, setDialog] = useState<'channel' | 'invite' | null>(null);
+export function ChannelSidebar({ guild, channelId, onNavigate }: { guild?: GuildView; channelId: string | null; onNavigate(): void }) {
+  const { store } = useServices();
+  const state = useChat(store);
+  const me = state.me;
+  const [dialog, setDialog] = useState<'channel' | 'invite' | 'settings' | null>(null);
   const current = guild?.channels.find((c) => c.id === channelId);
   const inviteChannel = current ?? guild?.channels.find((c) => c.type === TEXT);
   return (
-    <nav className="channel-sidebar" aria-label="Channels">
+    <nav className="channel-sidebar" aria-label={guild ? 'Channels' : 'Direct messages'}>
+      {!guild && <DmList channelId={channelId} onNavigate={onNavigate} />}
       {guild && (
         <>
           <h2 className="guild-name">{guild.guild.name}</h2>
@@ -40,6 +47,11 @@ export function ChannelSidebar({ guild, channelId, me, onNavigate }: { guild?: G
                 Create channel
               </button>
             )}
+            {(can(guild, 'MANAGE_GUILD') || can(guild, 'MANAGE_ROLES')) && (
+              <button type="button" onClick={() => setDialog('settings')}>
+                Server settings
+              </button>
+            )}
             {guild.guild.ownerId !== me?.id && <LeaveButton guildId={guild.guild.id} />}
           </div>
           {groups(guild.channels).map(({ category, channels }) => (
@@ -51,6 +63,8 @@ export function ChannelSidebar({ guild, channelId, me, onNavigate }: { guild?: G
                     {c.type === TEXT ? (
                       <a
                         href={channelPath(guild.guild.id, c.id)}
+                        className={isUnread(state, c) ? 'unread' : undefined}
+                        aria-label={isUnread(state, c) ? `${c.name}, unread` : undefined}
                         aria-current={c.id === channelId ? 'page' : undefined}
                         onClick={(e) => {
                           e.preventDefault();
@@ -69,11 +83,12 @@ export function ChannelSidebar({ guild, channelId, me, onNavigate }: { guild?: G
               </ul>
             </section>
           ))}
+          {dialog === 'settings' && <ServerSettingsDialog guild={guild} onClose={() => setDialog(null)} />}
           {dialog === 'channel' && <CreateChannelDialog guild={guild} onClose={() => setDialog(null)} />}
           {dialog === 'invite' && inviteChannel && <InviteDialog channel={inviteChannel} onClose={() => setDialog(null)} />}
         </>
       )}
-      <UserPanel me={me} />
+      <UserPanel />
     </nav>
   );
 }
@@ -84,18 +99,6 @@ function LeaveButton({ guildId }: { guildId: string }) {
     <button type="button" className="secondary" onClick={() => confirm('Leave this server?') && void api.members.leave.mutate({ guildId }).then(() => navigate('/channels/@me'))}>
       Leave server
     </button>
-  );
-}
-
-function UserPanel({ me }: { me: SelfUser | null }) {
-  const { session } = useServices();
-  return (
-    <div className="user-panel">
-      <span className="me">{me?.displayName ?? me?.username}</span>
-      <button type="button" className="secondary" onClick={() => void session.logout().then(() => navigate('/login'))}>
-        Log out
-      </button>
-    </div>
   );
 }
 

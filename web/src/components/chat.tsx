@@ -1,9 +1,12 @@
-// The signed-in screen: servers | channels | the open channel | members. On a narrow window the
-// side columns fold away behind the header's buttons.
+// The signed-in screen: servers | channels (or direct messages) | the open channel | members. On a
+// narrow window the side columns fold away behind the header's buttons.
 import { useEffect, useState } from 'react';
 import { useServices } from '../context.js';
+import { can } from '../permissions.js';
 import { channelPath, navigate, type Route } from '../routes.js';
+import { dmPartners } from '../scope.js';
 import { useChat } from '../store.js';
+import { ChannelSettingsDialog } from './channel-settings.js';
 import { ChannelSidebar } from './channels.js';
 import { ChannelView } from './channel-view.js';
 import { MemberList } from './members.js';
@@ -13,10 +16,14 @@ export function Chat({ route }: { route: Route }) {
   const { store } = useServices();
   const state = useChat(store);
   const [panel, setPanel] = useState<'none' | 'channels' | 'members'>('none');
+  const [editing, setEditing] = useState(false);
   const guildId = route.name === 'guild' ? route.guildId : null;
   const guild = guildId ? state.guilds[guildId] : undefined;
-  const channelId = route.name === 'guild' ? route.channelId : null;
-  const channel = guild?.channels.find((c) => c.id === channelId);
+  const channelId = route.name === 'guild' || route.name === 'dm' ? route.channelId : null;
+  const channel = route.name === 'dm' ? state.dms.find((c) => c.id === channelId) : guild?.channels.find((c) => c.id === channelId);
+  const dmName = channel && dmPartners(channel, state.me?.id)
+    .map((u) => u.displayName ?? u.username)
+    .join(', ');
 
   // A server without a channel in the address opens its first text channel; one that is gone
   // (left, deleted) returns home.
@@ -30,7 +37,7 @@ export function Chat({ route }: { route: Route }) {
   const emptyText = channelId
     ? 'This channel does not exist, or you cannot see it.'
     : Object.keys(state.guilds).length
-      ? 'Pick a server on the left.'
+      ? 'Pick a server or a conversation on the left.'
       : 'Create a server, or open an invite link, to start chatting.';
 
   return (
@@ -41,26 +48,29 @@ export function Chat({ route }: { route: Route }) {
         </div>
       )}
       <ServerList guilds={Object.values(state.guilds)} currentId={guildId} />
-      <ChannelSidebar guild={guild} channelId={channelId} me={state.me} onNavigate={() => setPanel('none')} />
+      <ChannelSidebar guild={guild} channelId={channelId} onNavigate={() => setPanel('none')} />
       <main className="channel-main">
         <header className="channel-header">
           <button type="button" className="icon narrow-only" aria-label="Show channels" aria-expanded={panel === 'channels'} onClick={() => setPanel(panel === 'channels' ? 'none' : 'channels')}>
             ☰
           </button>
-          <h1>{channel ? `# ${channel.name}` : guild ? guild.guild.name : 'Home'}</h1>
+          <h1>{channel ? (guild ? `# ${channel.name}` : `@ ${dmName}`) : guild ? guild.guild.name : 'Direct messages'}</h1>
+          <p className="topic">{channel?.topic}</p>
+          {guild && channel && can(guild, 'MANAGE_CHANNELS', channel) && (
+            <button type="button" className="icon" aria-label="Edit channel" title="Edit channel" onClick={() => setEditing(true)}>
+              ⚙
+            </button>
+          )}
           {guild && (
             <button type="button" className="icon narrow-only" aria-label="Show members" aria-expanded={panel === 'members'} onClick={() => setPanel(panel === 'members' ? 'none' : 'members')}>
               👥
             </button>
           )}
         </header>
-        {guild && channel ? (
-          <ChannelView key={channel.id} guild={guild} channel={channel} />
-        ) : (
-          <p className="empty">{emptyText}</p>
-        )}
+        {channel && (guild || route.name === 'dm') ? <ChannelView key={channel.id} scope={{ channel, guild, meId: state.me?.id }} /> : <p className="empty">{emptyText}</p>}
       </main>
-      {guild && <MemberList guild={guild} />}
+      {guild && <MemberList guild={guild} meId={state.me?.id} />}
+      {editing && guild && channel && <ChannelSettingsDialog channel={channel} onClose={() => setEditing(false)} />}
     </div>
   );
 }

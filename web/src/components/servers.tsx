@@ -17,6 +17,10 @@ export function ServerList({ guilds, currentId }: { guilds: GuildView[]; current
   const [creating, setCreating] = useState(false);
   return (
     <nav className="server-list" aria-label="Servers">
+      <a href="/channels/@me" className="home-link" title="Direct messages" aria-current={currentId === null ? 'page' : undefined} onClick={(e) => (e.preventDefault(), navigate('/channels/@me'))}>
+        <span aria-hidden="true">✉</span>
+        <span className="visually-hidden">Direct messages</span>
+      </a>
       <ul>
         {guilds.map(({ guild }) => (
           <li key={guild.id}>
