@@ -7,7 +7,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TRPCError } from '@trpc/server';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
-import type { DomainEvent } from '../../shared/schemas/events.js';
 import { createContext } from '../../server/context.js';
 import type { AppDeps } from '../../server/deps.js';
 import type { BusEvent } from '../../server/realtime/bus.js';
@@ -285,7 +284,7 @@ export class GatewayConnection {
     const feed = await UserFeed.open(
       this.gw.deps,
       this.user!,
-      { lastEventId, expiresAt: this.expiresAt, accepts: (e) => hasIntent(intents, requiredIntent(e.type as DomainEvent['type'], e.guildId != null)) },
+      { lastEventId, expiresAt: this.expiresAt, accepts: (e) => hasIntent(intents, requiredIntent(e.type, e.guildId != null)) },
       { item: (item) => this.onItem(item), end: (reason) => this.feedEnded(reason) },
     );
     this.feed = feed;
@@ -323,7 +322,7 @@ export class GatewayConnection {
     this.lastEventId = e.id;
     if (e.type === 'GUILD_CREATE') return this.guildCreated(e);
     const { userId, intents } = this.record!.header;
-    const json = dispatchJson(e as BusEvent & DomainEvent, { userId, intents });
+    const json = dispatchJson(e, { userId, intents });
     if (json) this.dispatchRaw(json.t, json.d, e.id);
   }
 
@@ -336,8 +335,8 @@ export class GatewayConnection {
   }
 
   /** Joined a guild: its GUILD_CREATE carries the guild's snapshot. */
-  private async guildCreated(e: BusEvent) {
-    const guildId = (e.data as { id: string }).id;
+  private async guildCreated(e: BusEvent & { type: 'GUILD_CREATE' }) {
+    const guildId = e.data.id;
     // no payload: the user has left the guild again since
     const [payload] = await guildCreatePayloads(this.caller!, this.record!.header.largeThreshold, [guildId]);
     if (payload) this.dispatch('GUILD_CREATE', payload, e.id);

@@ -1,6 +1,4 @@
-// Where a channel's events go, and in which order.
-// Guild channels publish to the guild topic (delivery filters by VIEW_CHANNEL on channelId); DM
-// channels publish to each participant's user topic.
+// In which order a channel's events go out (where they go: server/realtime/publish.ts).
 // Subscribers must see a channel's MESSAGE_* events in message-id order. Sends run concurrently, so
 // within this process every channel has a line: a send takes its message id and its place in the line
 // in one synchronous step, its insert may finish before or after its neighbours', and publishes start
@@ -9,12 +7,10 @@
 // event's place in its sequence when publish() is called (the Redis bus sends its command on its one
 // connection, which Redis runs in order), so a busy channel's events travel pipelined instead of one
 // Redis round trip after another.
-import type { EventName } from '../../shared/events.js';
 import type { SnowflakeGenerator } from '../../shared/snowflake.js';
 import type { AppDeps } from '../deps.js';
 import type { Logger } from '../observability/logger.js';
-import { guildTopic, userTopic, type EventBus } from '../realtime/bus.js';
-import type { ChannelInfo } from './permissions.js';
+import type { EventBus } from '../realtime/bus.js';
 
 type Deps = Pick<AppDeps, 'bus' | 'ids' | 'logger'>;
 type Publish = () => Promise<unknown>;
@@ -83,19 +79,4 @@ export function channelLines(deps: Deps): ChannelEventLines {
   let lines = linesByBus.get(deps.bus);
   if (!lines) linesByBus.set(deps.bus, (lines = new ChannelEventLines(deps.ids, deps.logger)));
   return lines;
-}
-
-/** Publishes a channel-scoped event to whoever may receive it. */
-export function publishToChannel(deps: Pick<AppDeps, 'bus'>, channel: ChannelInfo, type: EventName, data: unknown, exclude?: bigint[]) {
-  const scope =
-    channel.guildId === null
-      ? { topics: channel.recipientIds.map(userTopic), guildId: undefined }
-      : { topics: [guildTopic(channel.guildId)], guildId: String(channel.guildId) };
-  return deps.bus.publish(scope.topics, {
-    type,
-    channelId: String(channel.id),
-    ...(scope.guildId ? { guildId: scope.guildId } : {}),
-    ...(exclude ? { exclude: exclude.map(String) } : {}),
-    data,
-  });
 }

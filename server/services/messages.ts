@@ -21,7 +21,8 @@ import {
 } from '../../shared/schemas/message.js';
 import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
-import { channelLines, publishToChannel } from './channel-events.js';
+import * as publish from '../realtime/publish.js';
+import { channelLines } from './channel-events.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { isForeignKeyViolation } from './db-errors.js';
 import { lastMessageIds } from './last-message-id.js';
@@ -218,7 +219,7 @@ export async function postMessage(deps: Deps, channel: ChannelInfo, fields: NewM
     throw err;
   }
   const message = toMessage({ ...row, editedAt: null, createdAt: new Date(), author: stored.result, pin: null }, channel.guildId, extras);
-  await Promise.all([stored.bumped, place.settle(() => publishToChannel(deps, channel, 'MESSAGE_CREATE', message))]);
+  await Promise.all([stored.bumped, place.settle(() => publish.toChannel(deps, channel, { type: 'MESSAGE_CREATE', data: message }))]);
   return message;
 }
 
@@ -260,7 +261,7 @@ export async function editMessage(deps: Deps, userId: bigint, input: EditInput):
     })
     .catch(unknownMessageIfGone);
   const message = await messageView(deps, channel.guildId, updated);
-  await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_UPDATE', message));
+  await channelLines(deps).append(channel.id, () => publish.toChannel(deps, channel, { type: 'MESSAGE_UPDATE', data: message }));
   const reactions = (await reactionSummaries(deps, [updated.id], userId)).get(String(updated.id));
   return reactions ? { ...message, reactions } : message;
 }
@@ -280,7 +281,7 @@ export async function deleteMessage(deps: Deps, userId: bigint, input: z.infer<t
   const { count } = await deps.db.message.deleteMany({ where: { id: existing.id } });
   if (count === 0) notFound.message();
   const data: MessageDeleted = { id: String(existing.id), channelId: String(channel.id), guildId: channel.guildId === null ? null : String(channel.guildId) };
-  await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_DELETE', data));
+  await channelLines(deps).append(channel.id, () => publish.toChannel(deps, channel, { type: 'MESSAGE_DELETE', data }));
   return { ok: true as const };
 }
 
@@ -302,7 +303,7 @@ export async function bulkDeleteMessages(deps: Deps, userId: bigint, input: z.in
       channelId: String(channel.id),
       guildId: channel.guildId === null ? null : String(channel.guildId),
     };
-    await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_DELETE_BULK', data));
+    await channelLines(deps).append(channel.id, () => publish.toChannel(deps, channel, { type: 'MESSAGE_DELETE_BULK', data }));
   }
   return { ok: true as const };
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { updateMeInput, UserProfile } from '../../shared/schemas/user.js';
 import type { AppDeps } from '../deps.js';
-import { guildTopic, userTopic } from '../realtime/bus.js';
+import * as publish from '../realtime/publish.js';
 import { notFound } from './errors.js';
 import { guildPermissions } from './permissions.js';
 import { memberInclude, publicUserSelect, toMember, toPublicUser, toSelfUser } from './serialize.js';
@@ -37,12 +37,12 @@ export async function updateSelf(deps: Deps, userId: bigint, input: z.infer<type
     u = { ...u, status };
   }
   const self = toSelfUser(u);
-  await deps.bus.publish([userTopic(userId)], { type: 'USER_UPDATE', data: self });
+  await publish.toUsers(deps, [userId], { type: 'USER_UPDATE', data: self });
   if (Object.keys(profile).length > 0) {
     const memberships = await deps.db.member.findMany({ where: { userId }, include: memberInclude });
     await Promise.all(
       memberships.map((m) =>
-        deps.bus.publish([guildTopic(m.guildId)], { type: 'GUILD_MEMBER_UPDATE', guildId: String(m.guildId), data: toMember(m) }),
+        publish.toGuild(deps, m.guildId, { type: 'GUILD_MEMBER_UPDATE', data: toMember(m) }),
       ),
     );
   }
