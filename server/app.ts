@@ -140,8 +140,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
       createContext: ({ req, res, info }) => {
         const param = info.connectionParams?.token;
-        const ctx = createContext(deps, req, typeof param === 'string' ? param : null);
-        ctx.socket = res;
+        const ctx = createContext(deps, req, typeof param === 'string' ? param : null, { socket: res });
         const claims = ctx.token ? verifyToken(config.JWT_SECRET, ctx.token) : undefined;
         if (claims) sessions.get(res)?.identified(String(claims.userId), String(claims.sessionId));
         return ctx;

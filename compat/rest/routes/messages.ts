@@ -13,18 +13,18 @@ export const messageListInput = (channelId: string, query: URLSearchParams) => (
 });
 
 export const messageRoutes: Route[] = [
-  get('/channels/:channelId/messages', async ({ call, params, query }) =>
-    (await call('messages.list', messageListInput(params.channelId, query))).map((m) => toDiscordMessage(m)),
+  get('/channels/:channelId/messages', async ({ api, call, params, query }) =>
+    (await call(api.messages.list, messageListInput(params.channelId, query))).map((m) => toDiscordMessage(m)),
   ),
 
-  get('/channels/:channelId/messages/:messageId', async ({ call, params }) =>
-    toDiscordMessage(await call('messages.get', { channelId: params.channelId, messageId: params.messageId })),
+  get('/channels/:channelId/messages/:messageId', async ({ api, call, params }) =>
+    toDiscordMessage(await call(api.messages.get, { channelId: params.channelId, messageId: params.messageId })),
   ),
 
-  post('/channels/:channelId/messages', async ({ call, params, body }) => {
+  post('/channels/:channelId/messages', async ({ api, call, params, body }) => {
     refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
     return toDiscordMessage(
-      await call('messages.send', {
+      await call(api.messages.send, {
         channelId: params.channelId,
         content: body.content ?? undefined,
         embeds: camelKeys(body.embeds ?? undefined),
@@ -37,10 +37,10 @@ export const messageRoutes: Route[] = [
     );
   }),
 
-  patch('/channels/:channelId/messages/:messageId', async ({ call, params, body }) => {
+  patch('/channels/:channelId/messages/:messageId', async ({ api, call, params, body }) => {
     refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
     return toDiscordMessage(
-      await call('messages.edit', {
+      await call(api.messages.edit, {
         channelId: params.channelId,
         messageId: params.messageId,
         content: body.content,
@@ -51,13 +51,13 @@ export const messageRoutes: Route[] = [
     );
   }),
 
-  post('/channels/:channelId/messages/bulk-delete', async ({ call, params, body }) => {
-    await call('messages.bulkDelete', { channelId: params.channelId, messageIds: body.messages }, { messageIds: 'messages' });
+  post('/channels/:channelId/messages/bulk-delete', async ({ api, call, params, body }) => {
+    await call(api.messages.bulkDelete, { channelId: params.channelId, messageIds: body.messages }, { messageIds: 'messages' });
     return NO_CONTENT;
   }),
 
-  del('/channels/:channelId/messages/:messageId', async ({ call, params }) => {
-    await call('messages.delete', { channelId: params.channelId, messageId: params.messageId });
+  del('/channels/:channelId/messages/:messageId', async ({ api, call, params }) => {
+    await call(api.messages.delete, { channelId: params.channelId, messageId: params.messageId });
     return NO_CONTENT;
   }),
 ];
