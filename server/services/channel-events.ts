@@ -8,11 +8,8 @@
 // connection, which Redis runs in order), so a busy channel's events travel pipelined instead of one
 // Redis round trip after another.
 import type { SnowflakeGenerator } from '../../shared/snowflake.js';
-import type { AppDeps } from '../deps.js';
 import type { Logger } from '../observability/logger.js';
-import type { EventBus } from '../realtime/bus.js';
 
-type Deps = Pick<AppDeps, 'bus' | 'ids' | 'logger'>;
 type Publish = () => Promise<unknown>;
 
 export interface LinePlace {
@@ -21,7 +18,8 @@ export interface LinePlace {
   settle(publish: Publish | null): Promise<void>;
 }
 
-class ChannelEventLines {
+/** One per server instance (AppDeps.channelLines, built in createApp). */
+export class ChannelEventLines {
   /** per channel: resolves once the last place handed out has started its publish (never rejects) */
   private tails = new Map<bigint, Promise<void>>();
 
@@ -70,13 +68,4 @@ class ChannelEventLines {
   append(channelId: bigint, publish: Publish): Promise<void> {
     return this.enqueue(channelId)(publish);
   }
-}
-
-// One set of lines per server instance (several can share a process in tests), keyed by its bus.
-const linesByBus = new WeakMap<EventBus, ChannelEventLines>();
-
-export function channelLines(deps: Deps): ChannelEventLines {
-  let lines = linesByBus.get(deps.bus);
-  if (!lines) linesByBus.set(deps.bus, (lines = new ChannelEventLines(deps.ids, deps.logger)));
-  return lines;
 }

@@ -19,12 +19,11 @@ import type { PublicUser } from '../../shared/schemas/user.js';
 import type { EventPayload } from '../../shared/schemas/events.js';
 import type { AppDeps } from '../deps.js';
 import * as publish from '../realtime/publish.js';
-import { channelLines } from './channel-events.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { memberInclude, publicUserSelect, toMember, toPublicUser } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'logger'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'logger' | 'channelLines'>;
 
 function requireEmoji(emoji: string): string {
   return isUnicodeEmoji(emoji) ? emoji : fail('BAD_REQUEST', 'UNKNOWN_EMOJI', 'Unknown Emoji');
@@ -48,7 +47,7 @@ type ReactionEvent = EventPayload<'MESSAGE_REACTION_ADD' | 'MESSAGE_REACTION_REM
 
 /** Reaction events travel in the channel's line, after the message they are about. */
 function publishInLine(deps: Deps, channel: ChannelInfo, event: ReactionEvent) {
-  return channelLines(deps).append(channel.id, () => publish.toChannel(deps, channel, event));
+  return deps.channelLines.append(channel.id, () => publish.toChannel(deps, channel, event));
 }
 
 export async function addReaction(deps: Deps, userId: bigint, input: z.infer<typeof reactionInput>) {
