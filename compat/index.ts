@@ -1,6 +1,7 @@
 // The Discord compatibility layer as mounts for the HTTP server (wired by server/main.ts only):
 // the REST API under /api and the gateway on /gateway.
 import type { AppMounts } from '../server/app.js';
+import { createGatewayPort } from '../server/gateway-port.js';
 import { createGateway } from './gateway/index.js';
 import { API_PREFIX, createRestHandler } from './rest/handler.js';
 
@@ -9,7 +10,7 @@ export function compatMounts(): AppMounts {
   return {
     http: (deps) => [{ prefix: API_PREFIX, handle: createRestHandler(deps) }],
     upgrades: (deps) => {
-      gateway = createGateway(deps);
+      gateway = createGateway(createGatewayPort(deps));
       return [gateway.upgrade];
     },
     beforeClose: () => gateway?.beforeClose(),

@@ -26,6 +26,8 @@ import { createMetrics } from './observability/metrics.js';
 import { instrumentRedis } from './observability/redis-metrics.js';
 import { openWsSession, type WsSession } from './observability/ws-session.js';
 import { MemoryBus, parseEventId, RedisBus, type BusEvent } from './realtime/bus.js';
+import { ChannelEventLines } from './services/channel-events.js';
+import { LastMessageIdWriter } from './services/last-message-id.js';
 import { createPresence } from './realtime/presence.js';
 import { endTemporaryMemberships } from './services/members.js';
 import { MemorySessionStore, RedisSessionStore } from './realtime/session-store.js';
@@ -83,6 +85,11 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     };
 
     const base = { config, db, logger, metrics };
+    // this instance's own per-channel state (several instances can share a process: tests)
+    const channelState = (ids: SnowflakeGenerator) => ({
+      channelLines: new ChannelEventLines(ids, logger),
+      lastMessageIds: new LastMessageIdWriter({ db, logger }),
+    });
     if (config.REDIS_URL) {
       // Requests wait on the command connection: it is dropped as soon as Redis stops answering.
       const redis = createRedis(config.REDIS_URL, logger, 'commands', { probe: true, pipeline: true });
@@ -101,6 +108,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         lease = await leaseProcessId(redis, prefix, config.SNOWFLAKE_WORKER_ID, { leaseMs: config.SNOWFLAKE_LEASE_MS, logger });
         cleanups.push(() => lease!.release());
       }
+      const ids = new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? lease!.current);
       const bus = new RedisBus(redis, sub, prefix, busOpts, logger);
       cleanups.push(() => bus.close());
       const limiter = new RedisRateLimiter(redis, prefix);
@@ -113,13 +121,15 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         cache,
         sessions: new SessionCache(db, cache),
         limiter,
-        ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? lease!.current),
+        ids,
         presence: createPresence(db, bus, logger, presenceOpts, redis, prefix),
         sessionStore: new RedisSessionStore(redis, prefix),
+        ...channelState(ids),
       };
     } else {
       const limiter = new MemoryRateLimiter();
       cleanups.push(() => limiter.close());
+      const ids = new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? 0);
       const bus = new MemoryBus(busOpts, logger);
       cleanups.push(() => bus.close());
       const cache = new MemoryCache();
@@ -129,9 +139,10 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
         cache,
         sessions: new SessionCache(db, cache),
         limiter,
-        ids: new SnowflakeGenerator(config.SNOWFLAKE_WORKER_ID, config.SNOWFLAKE_PROCESS_ID ?? 0),
+        ids,
         presence: createPresence(db, bus, logger, presenceOpts),
         sessionStore: new MemorySessionStore(),
+        ...channelState(ids),
       };
     }
     cleanups.push(() => deps.presence.close());
@@ -146,8 +157,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
       createContext: ({ req, res, info }) => {
         const param = info.connectionParams?.token;
-        const ctx = createContext(deps, req, typeof param === 'string' ? param : null);
-        ctx.socket = res;
+        const ctx = createContext(deps, req, typeof param === 'string' ? param : null, { socket: res });
         const claims = ctx.token ? verifyToken(config.JWT_SECRET, ctx.token) : undefined;
         if (claims) sessions.get(res)?.identified(String(claims.userId), String(claims.sessionId));
         return ctx;

@@ -1,10 +1,12 @@
 // The tRPC context: what every procedure call knows about its caller. Authentication itself happens
-// in protectedProcedure (server/trpc.ts), per call, so a long-lived WebSocket re-checks its session.
+// in protectedProcedure (server/trpc.ts), per call, so a long-lived WebSocket re-checks its session;
+// a REST request of the compat layer, which may make several calls, is authenticated and counted once.
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { AppDeps } from './deps.js';
 import { requestId, trackCaller } from './http/request-info.js';
 import type { RateLimitResult } from './infra/rate-limit.js';
+import type { AuthUser } from './trpc.js';
 
 export interface Context {
   deps: AppDeps;
@@ -28,6 +30,26 @@ export interface Context {
   meta: { rateLimit?: RateLimitResult & { bucket: string }; userId?: string };
   /** the request's cookies, on the web app's session endpoint only (server/http/web-session.ts) */
   cookies?: CookieJar;
+  /**
+   * One request served by several procedure calls (a compat REST route): the caller is authenticated
+   * by the first of them and the request counts once against the per-user limit. Absent: each call
+   * is authenticated and counted on its own (tRPC's batches and WebSockets).
+   */
+  perRequest?: PerRequest;
+}
+
+/** What the calls of one request share: its authentication and its one rate-limit unit, once taken. */
+export interface PerRequest {
+  user?: Promise<AuthUser | null>;
+  counted?: Promise<void>;
+}
+
+export interface ContextOptions {
+  /** see Context.limitCalls (default true) */
+  limitCalls?: boolean;
+  socket?: WebSocket;
+  /** several calls serve one request: authenticate and count it once */
+  perRequest?: boolean;
 }
 
 export interface CookieJar {
@@ -53,7 +75,7 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-export function createContext(deps: AppDeps, req: IncomingMessage, token: string | null): Context {
+export function createContext(deps: AppDeps, req: IncomingMessage, token: string | null, opts: ContextOptions = {}): Context {
   const meta: Context['meta'] = {};
   trackCaller(req, meta);
   return {
@@ -61,7 +83,9 @@ export function createContext(deps: AppDeps, req: IncomingMessage, token: string
     token,
     ip: clientIp(req, deps.config.TRUST_PROXY),
     requestId: requestId(req),
-    limitCalls: true,
+    limitCalls: opts.limitCalls ?? true,
     meta,
+    ...(opts.socket ? { socket: opts.socket } : {}),
+    ...(opts.perRequest ? { perRequest: {} } : {}),
   };
 }

@@ -11,6 +11,8 @@ import type { Metrics } from './observability/metrics.js';
 import type { EventBus } from './realtime/bus.js';
 import type { PresenceService } from './realtime/presence.js';
 import type { SessionStore } from './realtime/session-store.js';
+import type { ChannelEventLines } from './services/channel-events.js';
+import type { LastMessageIdWriter } from './services/last-message-id.js';
 import type { SessionCache } from './services/session-cache.js';
 
 export interface AppDeps {
@@ -28,4 +30,8 @@ export interface AppDeps {
   sessionStore: SessionStore;
   /** the command connection, when REDIS_URL is set */
   redis?: Redis;
+  /** this instance's per-channel publish order (services/channel-events.ts) */
+  channelLines: ChannelEventLines;
+  /** this instance's channels.last_message_id bumps (services/last-message-id.ts) */
+  lastMessageIds: LastMessageIdWriter;
 }

@@ -3,6 +3,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { SnowflakeUnavailableError } from '../shared/snowflake.js';
 import type { Context } from './context.js';
+import type { AppDeps } from './deps.js';
 import { AppErrorCause, fail, isDatabaseUnavailable } from './services/errors.js';
 import { verifyToken } from './services/tokens.js';
 
@@ -61,11 +62,11 @@ export interface AuthUser {
 }
 
 /** Resolves a token to its user; null for bad, expired or revoked tokens. */
-export async function authenticate(ctx: Context, token: string | null): Promise<AuthUser | null> {
+export async function authenticate(deps: Pick<AppDeps, 'config' | 'sessions'>, token: string | null): Promise<AuthUser | null> {
   if (!token) return null;
-  const claims = verifyToken(ctx.deps.config.JWT_SECRET, token);
+  const claims = verifyToken(deps.config.JWT_SECRET, token);
   if (!claims) return null;
-  const session = await ctx.deps.sessions.get(claims.sessionId);
+  const session = await deps.sessions.get(claims.sessionId);
   if (!session || session.userId !== claims.userId) return null;
   return { id: claims.userId, sessionId: claims.sessionId, bot: session.bot, username: session.username };
 }
@@ -81,10 +82,14 @@ export async function rateLimit(ctx: Context, bucket: string, key: string, limit
 }
 
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const user = await authenticate(ctx, ctx.token);
+  const once = ctx.perRequest;
+  const user = await (once ? (once.user ??= authenticate(ctx.deps, ctx.token)) : authenticate(ctx.deps, ctx.token));
   if (!user) fail('UNAUTHORIZED', 'INVALID_TOKEN', '401: Unauthorized');
   ctx.meta.userId = String(user.id);
-  if (ctx.limitCalls) await rateLimit(ctx, 'user', String(user.id), ctx.deps.config.RATE_LIMIT_PER_SECOND, 1000);
+  if (ctx.limitCalls) {
+    const count = () => rateLimit(ctx, 'user', String(user.id), ctx.deps.config.RATE_LIMIT_PER_SECOND, 1000);
+    await (once ? (once.counted ??= count()) : count());
+  }
   return next({ ctx: { ...ctx, user } });
 });
 

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { App } from '../server/app.js';
-import { registerUser } from './helpers/clients.js';
+import { httpClient, registerUser } from './helpers/clients.js';
+import { discordApi } from './helpers/compat-rest.js';
 import { hasRedis, startTestServer } from './helpers/server.js';
 
 const LIMIT = 5;
@@ -69,6 +70,25 @@ describe('login brute force', () => {
     const discord = await fetch(`${app!.url}/api/v10/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'x_user', password: 'p' }) });
     expect(discord.status).toBe(429);
     expect(Number(discord.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('the per-user request limit over the Discord REST API', () => {
+  it('counts one unit per request, also for a route served by several procedure calls (POST /invites/:code)', async () => {
+    const [app] = await servers(1, { RATE_LIMIT_PER_SECOND: '2' });
+    const owner = await registerUser(app!.url);
+    const ownerClient = httpClient(app!.url, owner.accessToken);
+    const guild = await ownerClient.guilds.create.mutate({ name: 'limits' });
+    const invite = await ownerClient.invites.create.mutate({ channelId: guild.systemChannelId!, maxAge: 0, maxUses: 0 });
+    const joiner = await registerUser(app!.url);
+    const joinerApi = discordApi(app!.url, joiner.accessToken);
+    // authenticate, preview and accept: three procedure calls, one request, one of the two units
+    const joined = await joinerApi('POST', `/invites/${invite.code}`, {});
+    expect(joined.status).toBe(200);
+    // so the next request still fits, and takes the last unit (it would be a 429 had the join taken two)
+    const guildRes = await joinerApi('GET', `/guilds/${guild.id}`);
+    expect(guildRes.status).toBe(200);
+    expect(guildRes.headers.get('x-ratelimit-remaining')).toBe('0');
   });
 });
 

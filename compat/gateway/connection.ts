@@ -7,19 +7,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TRPCError } from '@trpc/server';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
-import type { DomainEvent } from '../../shared/schemas/events.js';
-import { createContext } from '../../server/context.js';
-import type { AppDeps } from '../../server/deps.js';
-import type { BusEvent } from '../../server/realtime/bus.js';
-import { StreamClosed, UserFeed, type StreamItem } from '../../server/realtime/user-stream.js';
-import { AppErrorCause } from '../../server/services/errors.js';
-import { startSession } from '../../server/services/session-limits.js';
-import { tokenExpiresAt } from '../../server/services/tokens.js';
-import { authenticate, type AuthUser } from '../../server/trpc.js';
+import {
+  AppErrorCause,
+  StreamClosed,
+  type AuthUser,
+  type BusEvent,
+  type Caller,
+  type GatewayPort,
+  type StreamItem,
+  type UserFeed,
+  type WsSession,
+} from '../../server/gateway-port.js';
 import { parseClientJson } from '../json.js';
-import type { WsSession } from '../../server/observability/ws-session.js';
 import { toDiscordMember, toDiscordSelfUser } from '../serializers.js';
-import { createCaller, type Caller } from './caller.js';
 import { dispatchJson } from './dispatch-cache.js';
 import { hasIntent, requiredIntent } from './dispatch.js';
 import { guildCreatePayloads } from './guild-payload.js';
@@ -41,7 +41,7 @@ import { ResumeRecord } from './resume-record.js';
 import type { Transport } from './transport.js';
 
 export interface GatewayContext {
-  deps: AppDeps;
+  port: GatewayPort;
   /** the ws:// URL clients resume at */
   resumeUrl: string;
   /** marks a connection's resume record as changed (flushed in batches) */
@@ -89,7 +89,7 @@ export class GatewayConnection {
   ) {}
 
   hello() {
-    this.transport.send({ op: Op.HELLO, d: { heartbeat_interval: this.gw.deps.config.GATEWAY_HEARTBEAT_INTERVAL_MS }, s: null, t: null });
+    this.transport.send({ op: Op.HELLO, d: { heartbeat_interval: this.gw.port.config.GATEWAY_HEARTBEAT_INTERVAL_MS }, s: null, t: null });
   }
 
   /** op 7: the server is going away; the client should resume (on another process). */
@@ -110,7 +110,7 @@ export class GatewayConnection {
     void this.feed?.close();
     this.transport.close();
     // Closing with 1000/1001 ends the session for good (Discord semantics).
-    if (this.sessionId && (code === 1000 || code === 1001)) void this.gw.deps.sessionStore.delete(recordKey(this.sessionId)).catch(() => {});
+    if (this.sessionId && (code === 1000 || code === 1001)) void this.gw.port.resumeRecords.delete(recordKey(this.sessionId)).catch(() => {});
     else if (this.record) {
       this.record.header.finalSeq = this.seq;
       void this.gw.saveNow(this);
@@ -125,7 +125,7 @@ export class GatewayConnection {
       this.payloads = 0;
     }
     if (++this.payloads > RATE_LIMIT.count) {
-      this.gw.deps.metrics.rateLimited.inc({ bucket: 'gateway' });
+      this.gw.port.metrics.rateLimited.inc({ bucket: 'gateway' });
       return this.close(Close.RATE_LIMITED, 'You are being rate limited.');
     }
     if (isBinary || data.length > MAX_PAYLOAD_BYTES) return this.close(Close.DECODE_ERROR, 'Error while decoding payload.');
@@ -142,7 +142,7 @@ export class GatewayConnection {
     } catch (err) {
       // a limit of the server's (identify rate, session starts, open sessions, the user's call budget)
       if (err instanceof TRPCError && err.code === 'TOO_MANY_REQUESTS') return this.close(Close.RATE_LIMITED, err.message);
-      this.gw.deps.logger.error({ err, op: msg.data.op }, 'gateway payload failed');
+      this.gw.port.logger.error({ err, op: msg.data.op }, 'gateway payload failed');
       this.close(Close.UNKNOWN_ERROR, 'Unknown error.');
     }
   }
@@ -181,18 +181,16 @@ export class GatewayConnection {
 
   /** Authenticates the token as the HTTP API does; closes with 4004 when it is not valid. */
   private async login(token: string) {
-    const ctx = createContext(this.gw.deps, this.req, token);
-    const user = await authenticate(ctx, token);
+    const user = await this.gw.port.authenticate(token);
     if (!user) {
       this.close(Close.AUTHENTICATION_FAILED, 'Authentication failed.');
       return undefined;
     }
-    ctx.socket = this.ws;
-    ctx.limitCalls = false; // the gateway's own payload limit applies instead
     this.user = user;
-    this.expiresAt = tokenExpiresAt(token);
-    this.caller = createCaller({ ...ctx, user } as typeof ctx);
-    this.requestCaller = createCaller({ ...ctx, user, limitCalls: true } as typeof ctx);
+    this.expiresAt = this.gw.port.tokenExpiresAt(token);
+    const callers = this.gw.port.callers(this.req, this.ws, token);
+    this.caller = callers.own;
+    this.requestCaller = callers.requests;
     return user;
   }
 
@@ -205,7 +203,7 @@ export class GatewayConnection {
     if (d.shard && (d.shard[1] !== 1 || d.shard[0] !== 0)) return this.close(Close.INVALID_SHARD, 'Invalid shard.');
     const user = await this.login(d.token);
     if (!user || this.closed) return;
-    const waitMs = await startSession(this.gw.deps, user);
+    const waitMs = await this.gw.port.startSession(user);
     if (waitMs > 0) await sleep(waitMs);
     if (this.closed) return;
     this.identified = true;
@@ -218,7 +216,7 @@ export class GatewayConnection {
       const [me, guilds, base, app] = await Promise.all([
         caller.users.me(),
         guildCreatePayloads(caller, this.record!.header.largeThreshold),
-        this.gw.deps.bus.currentId(),
+        this.gw.port.currentEventId(),
         user.bot ? caller.applications.current() : undefined,
       ]);
       this.dispatch('READY', {
@@ -252,7 +250,7 @@ export class GatewayConnection {
     if (!user || this.closed) return;
     // An unreadable record store (Redis unreachable) is a session that cannot be resumed: the
     // client identifies again.
-    const stored = await this.gw.deps.sessionStore.load(recordKey(d.session_id)).catch(() => undefined);
+    const stored = await this.gw.port.resumeRecords.load(recordKey(d.session_id)).catch(() => undefined);
     const record = stored ? ResumeRecord.parse(stored) : undefined;
     const point = record && record.header.userId === String(user.id) ? record.resumePoint(d.seq ?? 0) : undefined;
     if (!record || !point) return this.invalidSession();
@@ -282,10 +280,9 @@ export class GatewayConnection {
    */
   private async runStream(lastEventId: string | undefined, beforeEvents?: () => Promise<void>) {
     const intents = this.record!.header.intents;
-    const feed = await UserFeed.open(
-      this.gw.deps,
+    const feed = await this.gw.port.openFeed(
       this.user!,
-      { lastEventId, expiresAt: this.expiresAt, accepts: (e) => hasIntent(intents, requiredIntent(e.type as DomainEvent['type'], e.guildId != null)) },
+      { lastEventId, expiresAt: this.expiresAt, accepts: (e) => hasIntent(intents, requiredIntent(e.type, e.guildId != null)) },
       { item: (item) => this.onItem(item), end: (reason) => this.feedEnded(reason) },
     );
     this.feed = feed;
@@ -298,17 +295,17 @@ export class GatewayConnection {
   }
 
   private feedEnded(reason: Error) {
-    if (reason instanceof StreamClosed && reason.reason === 'overflow') this.gw.deps.metrics.slowConsumers.inc({ endpoint: 'gateway' });
+    if (reason instanceof StreamClosed && reason.reason === 'overflow') this.gw.port.metrics.slowConsumers.inc({ endpoint: 'gateway' });
     if (reason instanceof StreamClosed) return this.close(reason.reason === 'revoked' ? Close.AUTHENTICATION_FAILED : Close.UNKNOWN_ERROR, reason.message);
-    this.gw.deps.logger.error({ err: reason }, 'gateway event feed failed');
+    this.gw.port.logger.error({ err: reason }, 'gateway event feed failed');
     this.close(Close.UNKNOWN_ERROR, 'Unknown error.');
   }
 
   /** Handles one feed item; a promise only when it has to wait (most events are sent at once). */
   private onItem(item: StreamItem): Promise<void> | void {
     if (this.closed) return;
-    if (this.ws.bufferedAmount > this.gw.deps.config.WS_MAX_BUFFERED_BYTES) {
-      this.gw.deps.metrics.slowConsumers.inc({ endpoint: 'gateway' });
+    if (this.ws.bufferedAmount > this.gw.port.config.WS_MAX_BUFFERED_BYTES) {
+      this.gw.port.metrics.slowConsumers.inc({ endpoint: 'gateway' });
       return this.close(Close.UNKNOWN_ERROR, 'slow consumer: send buffer limit exceeded');
     }
     if (item.kind === 'resync') return this.resynced();
@@ -323,21 +320,21 @@ export class GatewayConnection {
     this.lastEventId = e.id;
     if (e.type === 'GUILD_CREATE') return this.guildCreated(e);
     const { userId, intents } = this.record!.header;
-    const json = dispatchJson(e as BusEvent & DomainEvent, { userId, intents });
+    const json = dispatchJson(e, { userId, intents });
     if (json) this.dispatchRaw(json.t, json.d, e.id);
   }
 
   private async resynced() {
     void this.feed?.close();
     this.feed = undefined;
-    await this.gw.deps.sessionStore.delete(recordKey(this.sessionId!)).catch(() => {});
+    await this.gw.port.resumeRecords.delete(recordKey(this.sessionId!)).catch(() => {});
     this.record = undefined;
     this.invalidSession();
   }
 
   /** Joined a guild: its GUILD_CREATE carries the guild's snapshot. */
-  private async guildCreated(e: BusEvent) {
-    const guildId = (e.data as { id: string }).id;
+  private async guildCreated(e: BusEvent & { type: 'GUILD_CREATE' }) {
+    const guildId = e.data.id;
     // no payload: the user has left the guild again since
     const [payload] = await guildCreatePayloads(this.caller!, this.record!.header.largeThreshold, [guildId]);
     if (payload) this.dispatch('GUILD_CREATE', payload, e.id);

@@ -3,20 +3,19 @@
 // viewer's intents, plus what makes the few per-person payloads differ: whether a message's content
 // is shown (hidden without MESSAGE_CONTENT unless the viewer wrote it or is mentioned), and for DM
 // channels the viewer (the payload lists the other participants).
-import type { DomainEvent } from '../../shared/schemas/events.js';
-import { contentVisible, toDispatch, type Viewer } from './dispatch.js';
+import { contentVisible, toDispatch, type GatewayEvent, type Viewer } from './dispatch.js';
 
 type Serialized = { t: string; d: string } | null;
 
 const memo = new WeakMap<object, Map<number, Map<string, Serialized>>>();
 
-function variant(e: DomainEvent, viewer: Viewer): string {
+function variant(e: GatewayEvent, viewer: Viewer): string {
   if (e.type === 'MESSAGE_CREATE' || e.type === 'MESSAGE_UPDATE') return contentVisible(viewer, e.data) ? 'content' : 'no content';
   if (e.type.startsWith('CHANNEL_') && e.guildId == null) return viewer.userId;
   return '';
 }
 
-export function dispatchJson(e: DomainEvent, viewer: Viewer): Serialized {
+export function dispatchJson(e: GatewayEvent, viewer: Viewer): Serialized {
   let byIntents = memo.get(e);
   if (!byIntents) memo.set(e, (byIntents = new Map()));
   let variants = byIntents.get(viewer.intents);

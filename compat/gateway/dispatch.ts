@@ -1,7 +1,10 @@
 // Domain events -> Discord dispatches (t, d), with the intent each one needs. Payload shapes come
 // from the REST serializers so the gateway and REST agree on every object.
 import type { APIMessage } from 'discord-api-types/v10';
-import type { DomainEvent } from '../../shared/schemas/events.js';
+import type { EventData, EventName, EventPayload } from '../../shared/schemas/events.js';
+
+/** An event as the gateway reads it: its payload, and its guild when it has one. */
+export type GatewayEvent = EventPayload & { guildId?: string | null };
 import {
   toDiscordChannel,
   toDiscordGuild,
@@ -29,7 +32,7 @@ export interface Dispatch {
 export const hasIntent = (intents: number, bit: number) => (intents & bit) === bit;
 
 /** Discord hides message content from apps without MESSAGE_CONTENT, except their own messages, DMs and mentions. */
-export function contentVisible(viewer: Viewer, m: Extract<DomainEvent, { type: 'MESSAGE_CREATE' }>['data']) {
+export function contentVisible(viewer: Viewer, m: EventData<'MESSAGE_CREATE'>) {
   return (
     hasIntent(viewer.intents, Intent.MESSAGE_CONTENT) ||
     m.author.id === viewer.userId ||
@@ -47,7 +50,7 @@ function withoutContent(d: APIMessage): APIMessage {
  * The intent a session needs to receive an event of this type (0: none), guild or DM alike.
  * GUILD_CREATE needs none here: the connection always follows the guilds it is in.
  */
-export function requiredIntent(type: DomainEvent['type'], inGuild: boolean): number {
+export function requiredIntent(type: EventName, inGuild: boolean): number {
   switch (type) {
     case 'GUILD_UPDATE':
     case 'GUILD_DELETE':
@@ -92,7 +95,7 @@ export function requiredIntent(type: DomainEvent['type'], inGuild: boolean): num
  * The dispatch for an event, or null when the viewer's intents exclude it. GUILD_CREATE is not
  * handled here: it needs the guild's channels and members, which the connection fetches.
  */
-export function toDispatch(e: DomainEvent, viewer: Viewer): Dispatch | null {
+export function toDispatch(e: GatewayEvent, viewer: Viewer): Dispatch | null {
   // bus events of DMs carry no guildId at all
   if (!hasIntent(viewer.intents, requiredIntent(e.type, e.guildId != null))) return null;
   switch (e.type) {

@@ -4,7 +4,7 @@
 // procedure that reads all of a user's guilds in a few queries.
 import type { GuildSnapshot } from '../../shared/schemas/guild.js';
 import { toDiscordChannel, toDiscordGuild, toDiscordMember, toDiscordPresence } from '../serializers.js';
-import type { Caller } from './caller.js';
+import type { Caller } from '../../server/caller.js';
 
 /** The GUILD_CREATE payloads of the caller's guilds (all of them, or those listed that they are in). */
 export async function guildCreatePayloads(caller: Caller, largeThreshold: number, guildIds?: string[]) {

@@ -3,10 +3,7 @@
 // unidentified ones, and flushes resume records in batches.
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AppDeps } from '../../server/deps.js';
-import { echoRequestId } from '../../server/http/request-info.js';
-import type { UpgradeMount } from '../../server/http/server.js';
-import { openWsSession } from '../../server/observability/ws-session.js';
+import { echoRequestId, type GatewayPort, type UpgradeMount } from '../../server/gateway-port.js';
 import { gatewayUrl } from '../gateway-url.js';
 import { GatewayConnection, recordKey } from './connection.js';
 import { Close, SUPPORTED_VERSIONS } from './protocol.js';
@@ -16,8 +13,8 @@ const FLUSH_MS = 1000;
 /** how long clients get to leave by themselves after op 7 before the server closes them */
 const RECONNECT_GRACE_MS = 500;
 
-export function createGateway(deps: AppDeps) {
-  const { config, logger } = deps;
+export function createGateway(port: GatewayPort) {
+  const { config, logger } = port;
   const interval = config.GATEWAY_HEARTBEAT_INTERVAL_MS;
   const heartbeatDeadline = interval + Math.max(1000, interval / 2);
   const connections = new Set<GatewayConnection>();
@@ -29,7 +26,7 @@ export function createGateway(deps: AppDeps) {
     const written = [...dirty];
     dirty.clear();
     const writes = written.flatMap((c) => c.recordWrite() ?? []);
-    await deps.sessionStore.writeMany(writes, config.RESUME_WINDOW_SECONDS).catch((err) => {
+    await port.resumeRecords.writeMany(writes, config.RESUME_WINDOW_SECONDS).catch((err) => {
       logger.warn({ err: err.message }, 'resume records not saved');
       for (const c of written) c.record?.writeFailed();
     });
@@ -37,7 +34,7 @@ export function createGateway(deps: AppDeps) {
   const saveNow = async (c: GatewayConnection) => {
     dirty.delete(c);
     const write = c.recordWrite(true);
-    if (write) await deps.sessionStore.writeMany([write], config.RESUME_WINDOW_SECONDS).catch(() => c.record?.writeFailed());
+    if (write) await port.resumeRecords.writeMany([write], config.RESUME_WINDOW_SECONDS).catch(() => c.record?.writeFailed());
   };
   const flusher = setInterval(() => void flush(), FLUSH_MS).unref();
 
@@ -50,7 +47,7 @@ export function createGateway(deps: AppDeps) {
   }, Math.min(1000, interval / 4)).unref();
 
   function accept(ws: WebSocket, req: IncomingMessage) {
-    const session = openWsSession(deps, 'gateway', req);
+    const session = port.wsSession(req);
     ws.once('close', (code) => session.closed(code));
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const v = query.get('v');
@@ -58,7 +55,7 @@ export function createGateway(deps: AppDeps) {
     const transport = createTransport(ws, query.get('compress') === 'zlib-stream');
     if (v !== null && !SUPPORTED_VERSIONS.has(Number(v))) return ws.close(Close.INVALID_API_VERSION, 'Invalid API version.');
     if (encoding !== 'json') return ws.close(Close.DECODE_ERROR, 'Only encoding=json is supported.');
-    const conn = new GatewayConnection({ deps, resumeUrl: gatewayUrl(req, config), markDirty: (c) => dirty.add(c), saveNow, session }, ws, req, transport);
+    const conn = new GatewayConnection({ port, resumeUrl: gatewayUrl(req, config), markDirty: (c) => dirty.add(c), saveNow, session }, ws, req, transport);
     connections.add(conn);
     ws.on('message', (data: Buffer, isBinary) => void conn.onMessage(data, isBinary));
     ws.on('close', (code) => {

@@ -8,7 +8,7 @@
 // 5,000 sessions, so the store mostly gets only the lines added since its last write (appended),
 // and the whole record (which drops the old marks) once the appended lines outnumber the kept ones.
 import { z } from 'zod';
-import type { RecordWrite } from '../../server/realtime/session-store.js';
+import type { RecordWrite } from '../../server/gateway-port.js';
 
 const MAX_MARKS = 100;
 

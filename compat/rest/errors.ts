@@ -101,7 +101,7 @@ const REASONS: Record<ErrorReason, { code: number; field?: { path: string[]; cod
 };
 
 /** Maps a procedure input key to where the Discord client sent it (dotted path), when not simply its snake_case name. */
-export type FieldNames = Record<string, string>;
+export type FieldNames = Partial<Record<string, string>>;
 
 /** Translates anything a procedure call threw; errors that are not the API's own pass through (they are bugs: 500). */
 export function toDiscordError(err: unknown, input: unknown, fieldNames: FieldNames = {}): unknown {

@@ -9,7 +9,7 @@ import { sendJson, type HttpMount } from '../../server/http/server.js';
 import { routeLabel } from '../../server/http/route-label.js';
 import { v1Api } from '../v1/api.js';
 import { readJsonBody } from './body.js';
-import { callerFor, type ErrorTranslator } from './call.js';
+import { requestCaller, type ErrorTranslator } from './call.js';
 import { DiscordError, requestErrors, toDiscordError } from './errors.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { Created, NO_CONTENT } from './route.js';
@@ -65,7 +65,7 @@ export function createRestHandler(deps: AppDeps): HttpMount['handle'] {
     const path = q === -1 ? url : url.slice(0, q);
     const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
     const method = req.method ?? 'GET';
-    const ctx = createContext(deps, req, parseAuthorization(req.headers.authorization));
+    const ctx = createContext(deps, req, parseAuthorization(req.headers.authorization), { perRequest: true });
     let api = discordApi;
     try {
       const resolved = resolve(path);
@@ -77,8 +77,7 @@ export function createRestHandler(deps: AppDeps): HttpMount['handle'] {
       let body = {};
       if (hasBody(method)) body = await readJsonBody(req, deps.config.MAX_BODY_BYTES);
       else req.resume();
-      const call = callerFor(ctx, api.translate);
-      const result = await match.route.handle({ params: match.params, query, body, call, req, config: deps.config });
+      const result = await match.route.handle({ params: match.params, query, body, ...requestCaller(ctx, api.translate), req, config: deps.config });
       if (result === NO_CONTENT) {
         res.writeHead(204, rateLimitHeaders(ctx.meta));
         res.end();

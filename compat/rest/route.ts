@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../../server/config.js';
 import type { JsonObject } from './body.js';
+import type { Caller } from '../../server/caller.js';
 import type { Call } from './call.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -20,6 +21,9 @@ export interface RouteRequest<Params = Record<string, string>> {
   query: URLSearchParams;
   /** the JSON body ({} for GET/DELETE and empty bodies) */
   body: JsonObject;
+  /** the request's typed caller: `call(api.messages.send, input)` */
+  api: Caller;
+  /** calls one of api's procedures with what the client sent, its errors translated to the API's */
   call: Call;
   req: IncomingMessage;
   config: Config;

@@ -48,7 +48,7 @@ export const v1Errors = {
 /** Reasons about one body field: reported as a field error of that field, with the procedure's status. */
 const FIELD_OF: Partial<Record<ErrorReason, string>> = { USERNAME_TAKEN: 'username', EMAIL_TAKEN: 'email', EMPTY_MESSAGE: 'content' };
 
-/** Translates what a procedure threw (see callerFor); errors that are not the API's own pass through (bugs: 500). */
+/** Translates what a procedure threw (see requestCaller in compat/rest/call.ts); errors that are not the API's own pass through (bugs: 500). */
 export function toV1Error(err: unknown, input: unknown, fieldNames: FieldNames = {}): unknown {
   if (!(err instanceof TRPCError)) return err;
   if (err.cause instanceof ZodError) return validation(err.cause.issues.map((issue) => zodFieldError(issue, input, fieldNames)));

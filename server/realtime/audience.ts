@@ -1,7 +1,7 @@
 // Who may receive which event: one rule per event type, applied by the user feed (events.stream and
 // the Discord gateway alike) to every event it delivers, live or replayed. Events without a guild
 // (DMs, the user's own updates) travel on the user's own topic and are addressed to them already.
-import type { EventName } from '../../shared/events.js';
+import type { EventName } from '../../shared/schemas/events.js';
 import { Permissions, hasPermission } from '../../shared/permissions.js';
 import type { Channel } from '../../shared/schemas/channel.js';
 import type { AppDeps } from '../deps.js';
@@ -84,7 +84,8 @@ export function visibleTo(deps: AppDeps, userId: bigint, e: BusEvent, delivery: 
   if (rule.to === 'members') return knownMembership(deps, guildId, userId) ?? guildPermissions(deps, guildId, userId).then((perms) => perms !== null);
   if (!e.channelId) return false;
   const need = delivery === 'replay' ? (rule.replayNeed ?? rule.need) : rule.need;
-  if (rule.was) return formerChannelAccess(deps, guildId, userId, e.data as Channel, need);
+  // a deleted channel: judged on the overwrites it had
+  if (rule.was && e.type === 'CHANNEL_DELETE') return formerChannelAccess(deps, guildId, userId, e.data, need);
   const channelId = BigInt(e.channelId);
   return knownChannelVisibility(deps, channelId, userId, need) ?? channelAccess(deps, channelId, userId, need);
 }

@@ -9,21 +9,23 @@
 // hearing about what happens through that process.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { EventName } from '../../shared/events.js';
+import type { EventPayload } from '../../shared/schemas/events.js';
 import type { Logger } from '../observability/logger.js';
 
-export interface EventInput {
-  type: EventName;
+/** Where an event belongs, as server/realtime/publish.ts derives it from the event. */
+export interface EventScope {
   /** the guild the event belongs to, when it has one */
   guildId?: string;
   /** the channel the event concerns; delivery is filtered by VIEW_CHANNEL on it (guild channels) */
   channelId?: string;
   /** user ids that must not receive the event (e.g. typing: the typist) */
   exclude?: string[];
-  data: unknown;
 }
 
-export interface BusEvent extends EventInput {
+/** A domain event as the bus carries it; narrowing on `type` types `data`. */
+export type EventInput = EventPayload & EventScope;
+
+export type BusEvent = EventInput & {
   /** "<seq>-<ms>": service-wide sequence number and publish time; resume cursors are these ids */
   id: string;
   /**
@@ -32,7 +34,7 @@ export interface BusEvent extends EventInput {
    * so that resuming from it continues from there.
    */
   local?: true;
-}
+};
 
 export type Listener = (event: BusEvent) => void;
 
@@ -45,7 +47,7 @@ function subscription(unsubscribe: () => void, ready: Promise<void>): Subscripti
 
 export interface EventBus {
   /**
-   * Publishes an event. Its place in the sequence is taken when publish() is called, not when the
+   * Publishes an event (services call server/realtime/publish.ts, which picks the topics). Its place in the sequence is taken when publish() is called, not when the
    * promise settles: of two publishes called one after the other, the first gets the lower number
    * (channel-events.ts pipelines a channel's publishes on this).
    */
@@ -59,9 +61,6 @@ export interface EventBus {
   healthy(): boolean;
   close(): Promise<void>;
 }
-
-export const guildTopic = (guildId: string | bigint) => `g:${guildId}`;
-export const userTopic = (userId: string | bigint) => `u:${userId}`;
 
 export function parseEventId(id: string): { seq: number; at: number } | undefined {
   const m = /^(\d{1,16})-(\d{1,15})$/.exec(id);

@@ -30,7 +30,8 @@ import type { presenceStatus, visibleStatus } from '../../shared/schemas/user.js
 import type { Db } from '../db/prisma.js';
 import type { Logger } from '../observability/logger.js';
 import { fail } from '../services/errors.js';
-import { guildTopic, type EventBus } from './bus.js';
+import type { EventBus } from './bus.js';
+import { toGuild } from './publish.js';
 
 export type PresenceStatus = z.infer<typeof presenceStatus>;
 export type VisibleStatus = z.infer<typeof visibleStatus>;
@@ -228,12 +229,12 @@ export function createPresence(db: Db, bus: EventBus, logger: Logger, opts: Pres
     const memberships = await db.member.findMany({ where: { userId }, select: { guildId: true } });
     await Promise.all(
       memberships.map((m) =>
-        bus.publish([guildTopic(m.guildId)], {
-          type: 'PRESENCE_UPDATE',
-          guildId: String(m.guildId),
-          exclude: [String(userId)],
-          data: { userId: String(userId), guildId: String(m.guildId), status: shown.status, activities: shown.activities },
-        }),
+        toGuild(
+          { bus },
+          m.guildId,
+          { type: 'PRESENCE_UPDATE', data: { userId: String(userId), guildId: String(m.guildId), status: shown.status, activities: shown.activities } },
+          { exclude: [userId] },
+        ),
       ),
     );
   }

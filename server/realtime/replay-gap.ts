@@ -58,7 +58,7 @@ function uncertainEvents(userId: string, events: BusEvent[]): Set<BusEvent> {
     if (rule.to === 'followers' || !rule.alters) continue;
     if (rule.alters === 'guild') alteredGuilds.add(e.guildId);
     else if (rule.alters === 'channel') alteredChannels.add(e.channelId!);
-    else if ((e.data as { user: { id: string } }).user.id === userId) alteredGuilds.add(e.guildId);
+    else if (e.type === 'GUILD_MEMBER_UPDATE' && e.data.user.id === userId) alteredGuilds.add(e.guildId);
   }
   return uncertain;
 }

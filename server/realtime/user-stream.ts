@@ -9,7 +9,8 @@
 import type { AuthUser } from '../trpc.js';
 import type { AppDeps } from '../deps.js';
 import { visibleTo } from './audience.js';
-import { guildTopic, parseEventId, userTopic, type BusEvent, type Subscription } from './bus.js';
+import { parseEventId, type BusEvent, type Subscription } from './bus.js';
+import { guildTopic, userTopic } from './publish.js';
 import { judgeGap } from './replay-gap.js';
 
 export type StreamItem =
@@ -205,8 +206,8 @@ export class UserFeed {
 
   /** Topic-following changes ride on the events themselves. */
   private track(e: BusEvent) {
-    if (e.type === 'GUILD_CREATE') this.follow(guildTopic((e.data as { id: string }).id));
-    if (e.type === 'GUILD_DELETE') this.unfollow(guildTopic((e.data as { id: string }).id));
+    if (e.type === 'GUILD_CREATE') this.follow(guildTopic(e.data.id));
+    if (e.type === 'GUILD_DELETE') this.unfollow(guildTopic(e.data.id));
   }
 
   /**
@@ -214,8 +215,8 @@ export class UserFeed {
    * effect were not received; take them from the resume buffer and merge them into the queue in
    * sequence order (duplicates of live ones are skipped by sequence number).
    */
-  private async catchUpJoined(e: BusEvent) {
-    const topic = guildTopic((e.data as { id: string }).id);
+  private async catchUpJoined(e: BusEvent & { type: 'GUILD_CREATE' }) {
+    const topic = guildTopic(e.data.id);
     await this.subscriptions.get(topic)?.ready;
     const gap = await this.deps.bus.replay([topic], e.id);
     if (gap === 'expired' || gap.length === 0) return;

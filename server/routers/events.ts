@@ -1,11 +1,19 @@
 import { tracked, TRPCError } from '@trpc/server';
 import type { WebSocket } from 'ws';
 import { streamInput, type StreamEvent } from '../../shared/schemas/events.js';
+import type { BusEvent } from '../realtime/bus.js';
 import type { Metrics } from '../observability/metrics.js';
 import { streamCursors, type StreamCursors } from '../realtime/cursor.js';
 import { StreamClosed, userEventStream, type StreamItem } from '../realtime/user-stream.js';
 import { tokenExpiresAt } from '../services/tokens.js';
 import { protectedProcedure, router } from '../trpc.js';
+
+const resyncRequired: StreamEvent = { type: 'RESYNC_REQUIRED', guildId: null, channelId: null, data: null };
+
+/** A bus event as clients see it: its name, guild, channel and payload, nothing of the bus's own. */
+function toStreamEvent({ id: _id, local: _local, exclude: _exclude, guildId, channelId, ...event }: BusEvent): StreamEvent {
+  return Object.assign({ type: event.type, guildId: guildId ?? null, channelId: channelId ?? null }, event);
+}
 
 /** The stream's items as tracked tRPC events (ids: this session's cursors), starting with the already requested `first`. */
 async function* deliver(
@@ -26,11 +34,10 @@ async function* deliver(
       }
       if (item.kind === 'caught-up') continue;
       if (item.kind === 'resync') {
-        yield tracked(cursors.sign(item.id), { type: 'RESYNC_REQUIRED', guildId: null, channelId: null, data: null } as StreamEvent);
+        yield tracked(cursors.sign(item.id), resyncRequired);
         continue;
       }
-      const { type, guildId, channelId, data } = item.event;
-      yield tracked(cursors.sign(item.event.id), { type, guildId: guildId ?? null, channelId: channelId ?? null, data } as StreamEvent);
+      yield tracked(cursors.sign(item.event.id), toStreamEvent(item.event));
     }
   } catch (err) {
     if (err instanceof StreamClosed) {

@@ -42,7 +42,7 @@ export async function authorizeBot(deps: Deps, userId: bigint, input: z.infer<ty
     await tx.memberRole.createMany({ data: [{ guildId, userId: botId, roleId: role.id }], skipDuplicates: true });
     return { role, roleCreated: !existing, joined: count > 0 };
   });
-  await afterRoleChange(deps, guildId, roleCreated ? 'GUILD_ROLE_CREATE' : 'GUILD_ROLE_UPDATE', toRole(role));
+  await afterRoleChange(deps, guildId, { type: roleCreated ? 'GUILD_ROLE_CREATE' : 'GUILD_ROLE_UPDATE', data: toRole(role) });
   if (joined) await announceJoin(deps, guildId, botId);
   else if (roleCreated) await memberUpdated(deps, guildId, botId);
   return { ok: true as const };

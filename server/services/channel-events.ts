@@ -1,6 +1,4 @@
-// Where a channel's events go, and in which order.
-// Guild channels publish to the guild topic (delivery filters by VIEW_CHANNEL on channelId); DM
-// channels publish to each participant's user topic.
+// In which order a channel's events go out (where they go: server/realtime/publish.ts).
 // Subscribers must see a channel's MESSAGE_* events in message-id order. Sends run concurrently, so
 // within this process every channel has a line: a send takes its message id and its place in the line
 // in one synchronous step, its insert may finish before or after its neighbours', and publishes start
@@ -9,14 +7,9 @@
 // event's place in its sequence when publish() is called (the Redis bus sends its command on its one
 // connection, which Redis runs in order), so a busy channel's events travel pipelined instead of one
 // Redis round trip after another.
-import type { EventName } from '../../shared/events.js';
 import type { SnowflakeGenerator } from '../../shared/snowflake.js';
-import type { AppDeps } from '../deps.js';
 import type { Logger } from '../observability/logger.js';
-import { guildTopic, userTopic, type EventBus } from '../realtime/bus.js';
-import type { ChannelInfo } from './permissions.js';
 
-type Deps = Pick<AppDeps, 'bus' | 'ids' | 'logger'>;
 type Publish = () => Promise<unknown>;
 
 export interface LinePlace {
@@ -25,7 +18,8 @@ export interface LinePlace {
   settle(publish: Publish | null): Promise<void>;
 }
 
-class ChannelEventLines {
+/** One per server instance (AppDeps.channelLines, built in createApp). */
+export class ChannelEventLines {
   /** per channel: resolves once the last place handed out has started its publish (never rejects) */
   private tails = new Map<bigint, Promise<void>>();
 
@@ -74,28 +68,4 @@ class ChannelEventLines {
   append(channelId: bigint, publish: Publish): Promise<void> {
     return this.enqueue(channelId)(publish);
   }
-}
-
-// One set of lines per server instance (several can share a process in tests), keyed by its bus.
-const linesByBus = new WeakMap<EventBus, ChannelEventLines>();
-
-export function channelLines(deps: Deps): ChannelEventLines {
-  let lines = linesByBus.get(deps.bus);
-  if (!lines) linesByBus.set(deps.bus, (lines = new ChannelEventLines(deps.ids, deps.logger)));
-  return lines;
-}
-
-/** Publishes a channel-scoped event to whoever may receive it. */
-export function publishToChannel(deps: Pick<AppDeps, 'bus'>, channel: ChannelInfo, type: EventName, data: unknown, exclude?: bigint[]) {
-  const scope =
-    channel.guildId === null
-      ? { topics: channel.recipientIds.map(userTopic), guildId: undefined }
-      : { topics: [guildTopic(channel.guildId)], guildId: String(channel.guildId) };
-  return deps.bus.publish(scope.topics, {
-    type,
-    channelId: String(channel.id),
-    ...(scope.guildId ? { guildId: scope.guildId } : {}),
-    ...(exclude ? { exclude: exclude.map(String) } : {}),
-    data,
-  });
 }

@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { ChannelType, type createChannelInput, type overwriteInput, type setOverwriteInput, type updateChannelInput } from '../../shared/schemas/channel.js';
 import type { AppDeps } from '../deps.js';
-import { guildTopic } from '../realtime/bus.js';
+import * as publish from '../realtime/publish.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { lockGuild, requireChannelRoom } from './limits.js';
 import {
@@ -22,11 +22,6 @@ type ChannelFields = Omit<z.infer<typeof updateChannelInput>, 'channelId'>;
 export async function loadChannel(deps: Pick<AppDeps, 'db'>, channelId: bigint) {
   const c = await deps.db.channel.findUnique({ where: { id: channelId }, include: channelInclude });
   return c ? toChannel(c) : notFound.channel();
-}
-
-/** CHANNEL_CREATE/UPDATE go to the guild, delivered only to members who can see the channel. */
-function publishChannel(deps: Deps, type: 'CHANNEL_CREATE' | 'CHANNEL_UPDATE', channel: ReturnType<typeof toChannel>) {
-  return deps.bus.publish([guildTopic(channel.guildId!)], { type, guildId: channel.guildId!, channelId: channel.id, data: channel });
 }
 
 /** A parent must be a category of the same guild; categories themselves cannot be nested. */
@@ -97,7 +92,7 @@ export async function createChannel(deps: Deps, userId: bigint, input: z.infer<t
   if (overwrites.length) await invalidateGuildPermissions(deps, guildId);
   await invalidateChannel(deps, row.id);
   const channel = toChannel(row);
-  await publishChannel(deps, 'CHANNEL_CREATE', channel);
+  await publish.toGuild(deps, guildId, { type: 'CHANNEL_CREATE', data: channel });
   return channel;
 }
 
@@ -121,7 +116,7 @@ export async function updateChannel(deps: Deps, userId: bigint, input: z.infer<t
   const row = await deps.db.channel.update({ where: { id: channelId }, data: channelData(fields), include: channelInclude });
   await invalidateChannel(deps, channelId);
   const updated = toChannel(row);
-  await publishChannel(deps, 'CHANNEL_UPDATE', updated);
+  await publish.toGuild(deps, channel.guildId, { type: 'CHANNEL_UPDATE', data: updated });
   return updated;
 }
 
@@ -142,8 +137,8 @@ export async function deleteChannel(deps: Deps, userId: bigint, channelId: bigin
   if (count === 0) notFound.channel(); // a concurrent delete came first: that one announces it
   await invalidateChannel(deps, channelId);
   await invalidateGuildPermissions(deps, guildId);
-  await deps.bus.publish([guildTopic(guildId)], { type: 'CHANNEL_DELETE', guildId: String(guildId), channelId: deleted.id, data: deleted });
-  for (const child of children) await publishChannel(deps, 'CHANNEL_UPDATE', await loadChannel(deps, child.id));
+  await publish.toGuild(deps, guildId, { type: 'CHANNEL_DELETE', data: deleted });
+  for (const child of children) await publish.toGuild(deps, guildId, { type: 'CHANNEL_UPDATE', data: await loadChannel(deps, child.id) });
   return deleted;
 }
 
@@ -161,7 +156,7 @@ async function requireOverwriteTarget(deps: Deps, guildId: bigint, type: 0 | 1, 
 async function overwritesChanged(deps: Deps, guildId: bigint, channelId: bigint) {
   await invalidateGuildPermissions(deps, guildId);
   const channel = await loadChannel(deps, channelId);
-  await publishChannel(deps, 'CHANNEL_UPDATE', channel);
+  await publish.toGuild(deps, guildId, { type: 'CHANNEL_UPDATE', data: channel });
   return channel;
 }
 

@@ -3,7 +3,7 @@
 // Strangers cannot open one: a new DM needs a guild in common (DM_REQUIRE_SHARED_GUILD).
 import { ChannelType, type Channel } from '../../shared/schemas/channel.js';
 import type { AppDeps } from '../deps.js';
-import { userTopic } from '../realtime/bus.js';
+import * as publish from '../realtime/publish.js';
 import { fail, notFound } from './errors.js';
 import { isUniqueViolation } from './db-errors.js';
 import { invalidateChannel } from './permissions.js';
@@ -54,7 +54,7 @@ export async function openDm(deps: Deps, userId: bigint, recipientId: bigint): P
   }
   await invalidateChannel(deps, created.id);
   const channel = toChannel(created);
-  await deps.bus.publish([userTopic(userId), userTopic(recipientId)], { type: 'CHANNEL_CREATE', channelId: channel.id, data: channel });
+  await publish.toUsers(deps, [userId, recipientId], { type: 'CHANNEL_CREATE', data: channel });
   return channel;
 }
 

@@ -4,7 +4,7 @@ import { ChannelType } from '../../shared/schemas/channel.js';
 import type { createGuildInput, updateGuildInput } from '../../shared/schemas/guild.js';
 import { DEFAULT_EVERYONE_PERMISSIONS } from '../../shared/permissions.js';
 import type { AppDeps } from '../deps.js';
-import { guildTopic, userTopic } from '../realtime/bus.js';
+import * as publish from '../realtime/publish.js';
 import { fail, notFound } from './errors.js';
 import { lockUser, requireGuildRoom } from './limits.js';
 import {
@@ -42,7 +42,7 @@ export async function createGuild(deps: Deps, ownerId: bigint, input: z.infer<ty
   });
   await invalidateChannel(deps, generalId);
   const guild = await loadGuild(deps, guildId);
-  await deps.bus.publish([userTopic(ownerId)], { type: 'GUILD_CREATE', guildId: guild.id, data: guild });
+  await publish.toUsers(deps, [ownerId], { type: 'GUILD_CREATE', data: guild });
   return guild;
 }
 
@@ -70,7 +70,7 @@ export async function updateGuild(deps: Deps, userId: bigint, input: z.infer<typ
     include: guildInclude,
   });
   const guild = toGuild(row, row._count.members);
-  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_UPDATE', guildId: guild.id, data: guild });
+  await publish.toGuild(deps, guildId, { type: 'GUILD_UPDATE', data: guild });
   return guild;
 }
 
@@ -91,7 +91,7 @@ export async function removeGuild(deps: Pick<Deps, 'db' | 'cache' | 'bus'>, guil
   await invalidateGuildPermissions(deps, guildId);
   await Promise.all(channels.map((c) => invalidateChannel(deps, c.id)));
   // data: {id} of the deleted guild
-  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_DELETE', guildId: String(guildId), data: { id: String(guildId) } });
+  await publish.toGuild(deps, guildId, { type: 'GUILD_DELETE', data: { id: String(guildId) } });
   return { ok: true as const };
 }
 

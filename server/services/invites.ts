@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ChannelType } from '../../shared/schemas/channel.js';
 import type { createGuildInviteInput, createInviteInput } from '../../shared/schemas/invite.js';
 import type { AppDeps } from '../deps.js';
-import { guildTopic } from '../realtime/bus.js';
+import * as publish from '../realtime/publish.js';
 import { fail, notFound } from './errors.js';
 import { isUniqueViolation } from './db-errors.js';
 import { listGuildChannels, loadGuild } from './guilds.js';
@@ -57,7 +57,7 @@ export async function createInvite(deps: Deps, userId: bigint, input: z.infer<ty
         include: inviteInclude,
       });
       const invite = toInvite(row);
-      await deps.bus.publish([guildTopic(channel.guildId)], { type: 'INVITE_CREATE', guildId: invite.guild.id, channelId: invite.channel.id, data: invite });
+      await publish.toGuild(deps, channel.guildId, { type: 'INVITE_CREATE', data: invite });
       return invite;
     } catch (err) {
       if (!isUniqueViolation(err) || attempt >= 4) throw err;
@@ -124,10 +124,8 @@ export async function deleteInvite(deps: Deps, userId: bigint, code: string) {
   await deps.db.invite.deleteMany({ where: { code } });
   const invite = toInvite(row);
   // data: {code, channelId, guildId} of the deleted invite
-  await deps.bus.publish([guildTopic(row.guildId)], {
+  await publish.toGuild(deps, row.guildId, {
     type: 'INVITE_DELETE',
-    guildId: invite.guild.id,
-    channelId: invite.channel.id,
     data: { code, channelId: invite.channel.id, guildId: invite.guild.id },
   });
   return invite;

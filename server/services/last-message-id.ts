@@ -16,7 +16,8 @@ interface ChannelBumps {
   waiters: (() => void)[];
 }
 
-class LastMessageIdWriter {
+/** One per server instance (AppDeps.lastMessageIds, built in createApp). */
+export class LastMessageIdWriter {
   /** channels with a bump in flight */
   private busy = new Map<bigint, ChannelBumps>();
 
@@ -71,13 +72,4 @@ class LastMessageIdWriter {
     }
     this.busy.delete(channelId);
   }
-}
-
-// One writer per server instance (several can share a process in tests), keyed by its database client.
-const writers = new WeakMap<Deps['db'], LastMessageIdWriter>();
-
-export function lastMessageIds(deps: Deps): LastMessageIdWriter {
-  let w = writers.get(deps.db);
-  if (!w) writers.set(deps.db, (w = new LastMessageIdWriter(deps)));
-  return w;
 }

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { MAX_SEARCHED_MEMBERS, type listMembersInput, type searchMembersInput, type SearchMembersOutput, type setNickInput } from '../../shared/schemas/member.js';
 import type { MemberPresence } from '../../shared/schemas/presence.js';
 import type { AppDeps } from '../deps.js';
-import { guildTopic, userTopic } from '../realtime/bus.js';
+import * as publish from '../realtime/publish.js';
 import { fail, notFound } from './errors.js';
 import { loadGuild } from './guilds.js';
 import { invalidateGuildPermissions, Permissions, requireGuildPermission } from './permissions.js';
@@ -24,7 +24,7 @@ export async function loadMember(deps: Pick<AppDeps, 'db'>, guildId: bigint, use
 export async function memberUpdated(deps: Deps, guildId: bigint, userId: bigint) {
   await invalidateGuildPermissions(deps, guildId);
   const member = await loadMember(deps, guildId, userId);
-  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_MEMBER_UPDATE', guildId: String(guildId), data: member });
+  await publish.toGuild(deps, guildId, { type: 'GUILD_MEMBER_UPDATE', data: member });
   return member;
 }
 
@@ -32,8 +32,8 @@ export async function memberUpdated(deps: Deps, guildId: bigint, userId: bigint)
 export async function announceJoin(deps: Deps, guildId: bigint, userId: bigint) {
   await invalidateGuildPermissions(deps, guildId);
   const [guild, member] = await Promise.all([loadGuild(deps, guildId), loadMember(deps, guildId, userId)]);
-  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_MEMBER_ADD', guildId: guild.id, data: member });
-  await deps.bus.publish([userTopic(userId)], { type: 'GUILD_CREATE', guildId: guild.id, data: guild });
+  await publish.toGuild(deps, guildId, { type: 'GUILD_MEMBER_ADD', data: member });
+  await publish.toUsers(deps, [userId], { type: 'GUILD_CREATE', data: guild });
   return guild;
 }
 
@@ -106,12 +106,11 @@ export async function removeMember(deps: Deps, guildId: bigint, userId: bigint) 
   if (count === 0) return notFound.member();
   if (removed.user.bot) await deleteManagedRole(deps, guildId, userId);
   await invalidateGuildPermissions(deps, guildId);
-  await deps.bus.publish([guildTopic(guildId)], {
+  await publish.toGuild(deps, guildId, {
     type: 'GUILD_MEMBER_REMOVE',
-    guildId: String(guildId),
     data: { guildId: String(guildId), user: removed.user },
   });
-  await deps.bus.publish([userTopic(userId)], { type: 'GUILD_DELETE', guildId: String(guildId), data: { id: String(guildId) } });
+  await publish.toUsers(deps, [userId], { type: 'GUILD_DELETE', data: { id: String(guildId) } });
   return { ok: true as const };
 }
 
@@ -163,7 +162,7 @@ export async function setNick(deps: Deps, userId: bigint, input: z.infer<typeof 
   const updated = await deps.db.member.updateMany({ where: { guildId, userId: targetId }, data: { nick } });
   if (updated.count === 0) return notFound.member();
   const member = await loadMember(deps, guildId, targetId);
-  await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_MEMBER_UPDATE', guildId: String(guildId), data: member });
+  await publish.toGuild(deps, guildId, { type: 'GUILD_MEMBER_UPDATE', data: member });
   return member;
 }
 

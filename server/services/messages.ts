@@ -21,17 +21,16 @@ import {
 } from '../../shared/schemas/message.js';
 import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
-import { channelLines, publishToChannel } from './channel-events.js';
+import * as publish from '../realtime/publish.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { isForeignKeyViolation } from './db-errors.js';
-import { lastMessageIds } from './last-message-id.js';
 import { resolveMentions, type Mentions } from './mentions.js';
 import { claimedMessageId, claimNonceSql, NonceTaken, pruneExpiredNonces, type NonceClaim } from './message-nonces.js';
 import { messageView, messageViews, reactionSummaries } from './message-view.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { messageInclude, toMessage, type MessageExtras, type MessageRow as StoredMessage } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics' | 'channelLines' | 'lastMessageIds'>;
 
 const TEXT_CHANNEL_TYPES: readonly number[] = [ChannelType.GUILD_TEXT, ChannelType.DM];
 const SLOWMODE_EXEMPT = [Permissions.MANAGE_MESSAGES, Permissions.MANAGE_CHANNELS];
@@ -239,17 +238,17 @@ export type NewMessage = Omit<MessageRow, 'id' | 'channelId'>;
  * throws NonceTaken.
  */
 export async function postMessage(deps: Deps, channel: ChannelInfo, fields: NewMessage, extras: MessageExtras, claim: NonceClaim | null = null): Promise<Message> {
-  const place = channelLines(deps).take(channel.id);
+  const place = deps.channelLines.take(channel.id);
   const row: MessageRow = { ...fields, id: place.id, channelId: channel.id };
   let stored;
   try {
-    stored = await lastMessageIds(deps).write(channel.id, row.id, (bumpInline) => insertMessage(deps, row, bumpInline, claim));
+    stored = await deps.lastMessageIds.write(channel.id, row.id, (bumpInline) => insertMessage(deps, row, bumpInline, claim));
   } catch (err) {
     void place.settle(null);
     throw err;
   }
   const message = toMessage({ ...row, editedAt: null, createdAt: new Date(), author: stored.result, pin: null }, channel.guildId, extras);
-  await Promise.all([stored.bumped, place.settle(() => publishToChannel(deps, channel, 'MESSAGE_CREATE', message))]);
+  await Promise.all([stored.bumped, place.settle(() => publish.toChannel(deps, channel, { type: 'MESSAGE_CREATE', data: message }))]);
   return message;
 }
 
@@ -291,7 +290,7 @@ export async function editMessage(deps: Deps, userId: bigint, input: EditInput):
     })
     .catch(unknownMessageIfGone);
   const message = await messageView(deps, channel.guildId, updated);
-  await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_UPDATE', message));
+  await deps.channelLines.append(channel.id, () => publish.toChannel(deps, channel, { type: 'MESSAGE_UPDATE', data: message }));
   const reactions = (await reactionSummaries(deps, [updated.id], userId)).get(String(updated.id));
   return reactions ? { ...message, reactions } : message;
 }
@@ -311,7 +310,7 @@ export async function deleteMessage(deps: Deps, userId: bigint, input: z.infer<t
   const { count } = await deps.db.message.deleteMany({ where: { id: existing.id } });
   if (count === 0) notFound.message();
   const data: MessageDeleted = { id: String(existing.id), channelId: String(channel.id), guildId: channel.guildId === null ? null : String(channel.guildId) };
-  await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_DELETE', data));
+  await deps.channelLines.append(channel.id, () => publish.toChannel(deps, channel, { type: 'MESSAGE_DELETE', data }));
   return { ok: true as const };
 }
 
@@ -333,7 +332,7 @@ export async function bulkDeleteMessages(deps: Deps, userId: bigint, input: z.in
       channelId: String(channel.id),
       guildId: channel.guildId === null ? null : String(channel.guildId),
     };
-    await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_DELETE_BULK', data));
+    await deps.channelLines.append(channel.id, () => publish.toChannel(deps, channel, { type: 'MESSAGE_DELETE_BULK', data }));
   }
   return { ok: true as const };
 }

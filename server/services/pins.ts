@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { MessageType, type messageRefInput } from '../../shared/schemas/message.js';
 import { MAX_PINS, type listPinsInput, type PinList } from '../../shared/schemas/pin.js';
 import type { AppDeps } from '../deps.js';
-import { channelLines, publishToChannel } from './channel-events.js';
+import * as publish from '../realtime/publish.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { isForeignKeyViolation } from './db-errors.js';
 import { messageViews } from './message-view.js';
@@ -14,7 +14,7 @@ import { findMessage, postMessage } from './messages.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { messageInclude } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics' | 'channelLines' | 'lastMessageIds'>;
 type Input = z.infer<typeof messageRefInput>;
 
 async function pinTarget(deps: Deps, userId: bigint, input: Input) {
@@ -26,7 +26,7 @@ async function pinTarget(deps: Deps, userId: bigint, input: Input) {
 async function publishPinsUpdate(deps: Deps, channel: ChannelInfo) {
   const last = await deps.db.pin.findFirst({ where: { channelId: channel.id }, orderBy: { pinnedAt: 'desc' }, select: { pinnedAt: true } });
   const data = { channelId: String(channel.id), guildId: channel.guildId === null ? null : String(channel.guildId), lastPinTimestamp: last?.pinnedAt.toISOString() ?? null };
-  await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'CHANNEL_PINS_UPDATE', data));
+  await deps.channelLines.append(channel.id, () => publish.toChannel(deps, channel, { type: 'CHANNEL_PINS_UPDATE', data: data }));
 }
 
 export async function pinMessage(deps: Deps, userId: bigint, input: Input) {

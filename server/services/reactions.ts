@@ -19,14 +19,14 @@ import {
   type removeReactionInput,
 } from '../../shared/schemas/reaction.js';
 import type { PublicUser } from '../../shared/schemas/user.js';
-import type { EventName } from '../../shared/events.js';
+import type { EventPayload } from '../../shared/schemas/events.js';
 import type { AppDeps } from '../deps.js';
-import { channelLines, publishToChannel } from './channel-events.js';
+import * as publish from '../realtime/publish.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { memberInclude, publicUserSelect, toMember, toPublicUser } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'logger'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'logger' | 'channelLines'>;
 
 function requireEmoji(emoji: string): string {
   return isUnicodeEmoji(emoji) ? emoji : fail('BAD_REQUEST', 'UNKNOWN_EMOJI', 'Unknown Emoji');
@@ -46,8 +46,11 @@ const scope = (channel: ChannelInfo, messageId: bigint) => ({
   guildId: channel.guildId === null ? null : String(channel.guildId),
 });
 
-function publish(deps: Deps, channel: ChannelInfo, type: EventName, data: ReactionAdded | ReactionRemoved | ReactionsCleared) {
-  return channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, type, data));
+type ReactionEvent = EventPayload<'MESSAGE_REACTION_ADD' | 'MESSAGE_REACTION_REMOVE' | 'MESSAGE_REACTION_REMOVE_ALL' | 'MESSAGE_REACTION_REMOVE_EMOJI'>;
+
+/** Reaction events travel in the channel's line, after the message they are about. */
+function publishInLine(deps: Deps, channel: ChannelInfo, event: ReactionEvent) {
+  return deps.channelLines.append(channel.id, () => publish.toChannel(deps, channel, event));
 }
 
 export async function addReaction(deps: Deps, userId: bigint, input: z.infer<typeof reactionInput>) {
@@ -78,13 +81,16 @@ export async function addReaction(deps: Deps, userId: bigint, input: z.infer<typ
       channel.guildId === null
         ? undefined
         : await deps.db.member.findUnique({ where: { guildId_userId: { guildId: channel.guildId, userId } }, include: memberInclude });
-    await publish(deps, channel, 'MESSAGE_REACTION_ADD', {
-      ...scope(channel, message.id),
-      userId: String(userId),
-      emoji,
-      burst,
-      messageAuthorId: String(message.authorId),
-      ...(member ? { member: toMember(member) } : {}),
+    await publishInLine(deps, channel, {
+      type: 'MESSAGE_REACTION_ADD',
+      data: {
+        ...scope(channel, message.id),
+        userId: String(userId),
+        emoji,
+        burst,
+        messageAuthorId: String(message.authorId),
+        ...(member ? { member: toMember(member) } : {}),
+      },
     });
   }
   return { ok: true as const };
@@ -97,7 +103,7 @@ export async function removeReaction(deps: Deps, userId: bigint, input: z.infer<
   const emoji = requireEmoji(input.emoji);
   const burst = input.type === ReactionType.BURST;
   const { count } = await deps.db.reaction.deleteMany({ where: { messageId: message.id, emoji, userId: reactor, burst } });
-  if (count > 0) await publish(deps, channel, 'MESSAGE_REACTION_REMOVE', { ...scope(channel, message.id), userId: String(reactor), emoji, burst });
+  if (count > 0) await publishInLine(deps, channel, { type: 'MESSAGE_REACTION_REMOVE', data: { ...scope(channel, message.id), userId: String(reactor), emoji, burst } });
   return { ok: true as const };
 }
 
@@ -108,7 +114,7 @@ export async function clearReactions(deps: Deps, userId: bigint, input: z.infer<
   const { count } = await deps.db.reaction.deleteMany({ where: { messageId: message.id, ...(emoji ? { emoji } : {}) } });
   if (count > 0) {
     const data = { ...scope(channel, message.id), ...(emoji ? { emoji } : {}) };
-    await publish(deps, channel, emoji ? 'MESSAGE_REACTION_REMOVE_EMOJI' : 'MESSAGE_REACTION_REMOVE_ALL', data);
+    await publishInLine(deps, channel, { type: emoji ? 'MESSAGE_REACTION_REMOVE_EMOJI' : 'MESSAGE_REACTION_REMOVE_ALL', data });
   }
   return { ok: true as const };
 }

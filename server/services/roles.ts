@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import type { createRoleInput, updateRoleInput } from '../../shared/schemas/role.js';
 import type { AppDeps } from '../deps.js';
 import type { Db, Prisma } from '../db/prisma.js';
-import { guildTopic } from '../realtime/bus.js';
+import * as publish from '../realtime/publish.js';
+import type { EventPayload } from '../../shared/schemas/events.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { lockGuild, requireRoleRoom, type Tx } from './limits.js';
 import { highestRolePosition, invalidateGuildPermissions, Permissions, requireGuildPermission } from './permissions.js';
@@ -54,9 +55,9 @@ function shiftRoles(tx: Tx, guildId: bigint, by: 1 | -1, from: number, to?: numb
   });
 }
 
-export async function afterRoleChange(deps: Pick<AppDeps, 'db' | 'cache' | 'bus'>, guildId: bigint, type: 'GUILD_ROLE_CREATE' | 'GUILD_ROLE_UPDATE' | 'GUILD_ROLE_DELETE', data: unknown) {
+export async function afterRoleChange(deps: Pick<AppDeps, 'db' | 'cache' | 'bus'>, guildId: bigint, event: EventPayload<'GUILD_ROLE_CREATE' | 'GUILD_ROLE_UPDATE' | 'GUILD_ROLE_DELETE'>) {
   await invalidateGuildPermissions(deps, guildId);
-  await deps.bus.publish([guildTopic(guildId)], { type, guildId: String(guildId), data });
+  await publish.toGuild(deps, guildId, event);
 }
 
 type NewRole = Pick<Prisma.RoleUncheckedCreateInput, 'name' | 'permissions' | 'color' | 'hoist' | 'mentionable' | 'botId'>;
@@ -95,7 +96,7 @@ export async function createRole(deps: Deps, userId: bigint, input: z.infer<type
     });
   });
   const out = toRole(role);
-  await afterRoleChange(deps, guildId, 'GUILD_ROLE_CREATE', out);
+  await afterRoleChange(deps, guildId, { type: 'GUILD_ROLE_CREATE', data: out });
   return out;
 }
 
@@ -126,7 +127,7 @@ export async function updateRole(deps: Deps, userId: bigint, input: z.infer<type
     });
   });
   const out = toRole(role);
-  await afterRoleChange(deps, guildId, 'GUILD_ROLE_UPDATE', out);
+  await afterRoleChange(deps, guildId, { type: 'GUILD_ROLE_UPDATE', data: out });
   return out;
 }
 
@@ -142,7 +143,7 @@ export async function deleteRole(deps: Deps, userId: bigint, guildId: bigint, ro
     await removeRoleRow(tx, guildId, await findRole(tx, guildId, roleId));
   });
   // data: {guildId, roleId} of the deleted role
-  await afterRoleChange(deps, guildId, 'GUILD_ROLE_DELETE', { guildId: String(guildId), roleId: String(roleId) });
+  await afterRoleChange(deps, guildId, { type: 'GUILD_ROLE_DELETE', data: { guildId: String(guildId), roleId: String(roleId) } });
   return { ok: true as const };
 }
 
@@ -161,5 +162,5 @@ export async function deleteManagedRole(deps: Pick<AppDeps, 'db' | 'cache' | 'bu
     if (role) await removeRoleRow(tx, guildId, role);
     return role;
   });
-  if (removed) await afterRoleChange(deps, guildId, 'GUILD_ROLE_DELETE', { guildId: String(guildId), roleId: String(removed.id) });
+  if (removed) await afterRoleChange(deps, guildId, { type: 'GUILD_ROLE_DELETE', data: { guildId: String(guildId), roleId: String(removed.id) } });
 }

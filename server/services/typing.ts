@@ -2,7 +2,7 @@
 // show the indicator for 10 seconds (or until that user's next message) — the expiry is client-side.
 import type { TypingStart } from '../../shared/schemas/message.js';
 import type { AppDeps } from '../deps.js';
-import { publishToChannel } from './channel-events.js';
+import * as publish from '../realtime/publish.js';
 import { requireSendableChannel } from './messages.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus'>;
@@ -16,6 +16,6 @@ export async function startTyping(deps: Deps, userId: bigint, channelId: bigint)
     userId: String(userId),
     timestamp: Math.floor(Date.now() / 1000),
   };
-  await publishToChannel(deps, channel, 'TYPING_START', data, [userId]);
+  await publish.toChannel(deps, channel, { type: 'TYPING_START', data }, { exclude: [userId] });
   return { ok: true as const };
 }

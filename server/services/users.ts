@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { updateMeInput, UserProfile } from '../../shared/schemas/user.js';
 import type { AppDeps } from '../deps.js';
-import { guildTopic, userTopic } from '../realtime/bus.js';
+import * as publish from '../realtime/publish.js';
 import { notFound } from './errors.js';
 import { guildPermissions } from './permissions.js';
 import { memberInclude, publicUserSelect, toMember, toPublicUser, toSelfUser } from './serialize.js';
@@ -45,12 +45,12 @@ export async function updateSelf(deps: Deps, userId: bigint, input: z.infer<type
  */
 export async function announceUserUpdate(deps: Pick<Deps, 'db' | 'bus'>, u: Parameters<typeof toSelfUser>[0], seenByOthers: boolean) {
   const self = toSelfUser(u);
-  await deps.bus.publish([userTopic(u.id)], { type: 'USER_UPDATE', data: self });
+  await publish.toUsers(deps, [u.id], { type: 'USER_UPDATE', data: self });
   if (seenByOthers) {
     const memberships = await deps.db.member.findMany({ where: { userId: u.id }, include: memberInclude });
     await Promise.all(
       memberships.map((m) =>
-        deps.bus.publish([guildTopic(m.guildId)], { type: 'GUILD_MEMBER_UPDATE', guildId: String(m.guildId), data: toMember(m) }),
+        publish.toGuild(deps, m.guildId, { type: 'GUILD_MEMBER_UPDATE', data: toMember(m) }),
       ),
     );
   }

@@ -1,12 +1,13 @@
-// What the user-level event stream (events.stream and the Discord gateway) carries: one entry per
-// domain event, typed by name so TypeScript clients can switch on `type`.
+// The domain events: each event's name and payload are defined here once, in `domainEvent`. The
+// server's bus carries exactly these (server/realtime/publish.ts), and the user-level event stream
+// (events.stream and the Discord gateway) delivers them, typed by name so consumers switch on `type`.
 import { z } from 'zod';
 import { snowflake } from './common.js';
 import { channel } from './channel.js';
 import { guild } from './guild.js';
 import { invite } from './invite.js';
 import { member } from './member.js';
-import { message, messagesDeleted } from './message.js';
+import { message, messageDeleted, messagesDeleted, typingStart } from './message.js';
 import { pinsUpdated } from './pin.js';
 import { activities } from './presence.js';
 import { reactionAdded, reactionRemoved, reactionsCleared } from './reaction.js';
@@ -16,8 +17,6 @@ import { publicUser, selfUser, visibleStatus } from './user.js';
 const scope = { guildId: snowflake.nullable(), channelId: snowflake.nullable() };
 const ev = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), ...scope, data });
 
-export const messageDeleteData = z.object({ id: snowflake, channelId: snowflake, guildId: snowflake.nullable() });
-export const typingStartData = z.object({ channelId: snowflake, guildId: snowflake.nullable(), userId: snowflake, timestamp: z.number().int() });
 /** activities: [] while offline */
 export const presenceUpdateData = z.object({ userId: snowflake, guildId: snowflake, status: visibleStatus, activities });
 export const memberRemoveData = z.object({ guildId: snowflake, user: publicUser });
@@ -40,20 +39,30 @@ export const domainEvent = z.discriminatedUnion('type', [
   ev('GUILD_ROLE_DELETE', roleDeleteData),
   ev('MESSAGE_CREATE', message),
   ev('MESSAGE_UPDATE', message),
-  ev('MESSAGE_DELETE', messageDeleteData),
+  ev('MESSAGE_DELETE', messageDeleted),
   ev('MESSAGE_DELETE_BULK', messagesDeleted),
   ev('CHANNEL_PINS_UPDATE', pinsUpdated),
   ev('MESSAGE_REACTION_ADD', reactionAdded),
   ev('MESSAGE_REACTION_REMOVE', reactionRemoved),
   ev('MESSAGE_REACTION_REMOVE_ALL', reactionsCleared),
   ev('MESSAGE_REACTION_REMOVE_EMOJI', reactionsCleared),
-  ev('TYPING_START', typingStartData),
+  ev('TYPING_START', typingStart),
   ev('PRESENCE_UPDATE', presenceUpdateData),
   ev('USER_UPDATE', selfUser),
   ev('INVITE_CREATE', invite),
   ev('INVITE_DELETE', inviteDeleteData),
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;
+export type EventName = DomainEvent['type'];
+/** Each event's payload by name. */
+export type EventDataMap = { [E in DomainEvent as E['type']]: E['data'] };
+export type EventData<T extends EventName> = EventDataMap[T];
+/**
+ * What a publisher hands over: a name and its payload (where it goes and who may see it is decided
+ * by server/realtime/publish.ts and audience.ts). A mapped type, so that a function generic over
+ * the name can look up per-name tables without casts.
+ */
+export type EventPayload<T extends EventName = EventName> = { [K in T]: { type: K; data: EventDataMap[K] } }[T];
 
 /**
  * Sent instead of missed events when a client resumes from a point outside the resume window, from

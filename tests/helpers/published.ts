@@ -1,8 +1,9 @@
 // What the server published on its event bus, read back through the bus's own resume buffer
 // (no subscription to race with): every event of a topic still in the resume window, oldest first.
-import type { EventName } from '../../shared/events.js';
+import type { EventName } from '../../shared/schemas/events.js';
 import type { App } from '../../server/app.js';
-import { guildTopic, userTopic, type BusEvent } from '../../server/realtime/bus.js';
+import type { BusEvent } from '../../server/realtime/bus.js';
+import { guildTopic, userTopic } from '../../server/realtime/publish.js';
 
 async function published(app: App, topic: string, type?: EventName): Promise<BusEvent[]> {
   // Replay from where the event counter started (with Redis it starts from the clock, not 0).

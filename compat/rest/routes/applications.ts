@@ -23,43 +23,42 @@ function applicationFields(body: JsonObject) {
 }
 const applicationFieldNames = { botPublic: 'bot_public' };
 
-const current = async ({ call }: RouteRequest) => toDiscordApplication(await call('applications.current'));
+const current = async ({ api, call }: RouteRequest) => toDiscordApplication(await call(api.applications.current));
 
 export const applicationRoutes: Route[] = [
   get('/applications/@me', current),
   get('/oauth2/applications/@me', current),
 
-  patch('/applications/@me', async ({ call, body }) =>
-    toDiscordApplication(await call('applications.update', applicationFields(body), applicationFieldNames)),
+  patch('/applications/@me', async ({ api, call, body }) =>
+    toDiscordApplication(await call(api.applications.update, applicationFields(body), applicationFieldNames)),
   ),
 
   // the developer portal's routes, for a signed-in person
-  post('/applications', async ({ call, body }) =>
-    toDiscordApplication(await call('applications.create', { name: body.name, description: body.description ?? undefined })),
+  post('/applications', async ({ api, call, body }) =>
+    toDiscordApplication(await call(api.applications.create, { name: body.name, description: body.description ?? undefined })),
   ),
 
-  get('/applications', async ({ call }) => (await call('applications.list')).map(toDiscordApplication)),
+  get('/applications', async ({ api, call }) => (await call(api.applications.list)).map(toDiscordApplication)),
 
-  get('/applications/:applicationId', async ({ call, params }) =>
-    toDiscordApplication(await call('applications.get', { applicationId: params.applicationId })),
+  get('/applications/:applicationId', async ({ api, call, params }) =>
+    toDiscordApplication(await call(api.applications.get, { applicationId: params.applicationId })),
   ),
 
-  patch('/applications/:applicationId', async ({ call, params, body }) =>
-    toDiscordApplication(await call('applications.update', { applicationId: params.applicationId, ...applicationFields(body) }, applicationFieldNames)),
+  patch('/applications/:applicationId', async ({ api, call, params, body }) =>
+    toDiscordApplication(await call(api.applications.update, { applicationId: params.applicationId, ...applicationFields(body) }, applicationFieldNames)),
   ),
 
-  post('/applications/:applicationId/delete', async ({ call, params }) => {
-    await call('applications.delete', { applicationId: params.applicationId });
+  post('/applications/:applicationId/delete', async ({ api, call, params }) => {
+    await call(api.applications.delete, { applicationId: params.applicationId });
     return NO_CONTENT;
   }),
 
-  post('/applications/:applicationId/bot/reset', async ({ call, params }) => call('applications.resetBotToken', { applicationId: params.applicationId })),
+  post('/applications/:applicationId/bot/reset', async ({ api, call, params }) => call(api.applications.resetBotToken, { applicationId: params.applicationId })),
 
   // What the authorize page posts when a person adds a bot to their guild.
-  post('/oauth2/authorize', async ({ call, query, body }) => {
+  post('/oauth2/authorize', async ({ api, call, query, body }) => {
     if (body.authorize !== true) return { location: '/oauth2/authorized?error=access_denied' };
-    await call(
-      'oauth2.authorizeBot',
+    await call(api.oauth2.authorizeBot,
       {
         applicationId: query.get('client_id') ?? undefined,
         guildId: body.guild_id,

@@ -16,21 +16,21 @@ export const registration = (body: JsonObject) => ({
 });
 const credentials = (body: JsonObject) => ({ login: body.login, password: body.password });
 
-export const logout = post('/auth/logout', async ({ call }) => {
-  await call('auth.logout');
+export const logout = post('/auth/logout', async ({ api, call }) => {
+  await call(api.auth.logout);
   return NO_CONTENT;
 });
 
 export const discordAuthRoutes: Route[] = [
-  post('/auth/register', async ({ call, body }) => {
-    const { user } = await call('auth.register', registration(body));
+  post('/auth/register', async ({ api, call, body }) => {
+    const { user } = await call(api.auth.register, registration(body));
     // registration starts a short-lived session; a Discord client wants a token that lasts
-    const { token } = await call('auth.createToken', { login: user.username, password: body.password });
+    const { token } = await call(api.auth.createToken, { login: user.username, password: body.password });
     return { token, user_id: user.id };
   }),
 
-  post('/auth/login', async ({ call, body }) => {
-    const { token, user } = await call('auth.createToken', credentials(body));
+  post('/auth/login', async ({ api, call, body }) => {
+    const { token, user } = await call(api.auth.createToken, credentials(body));
     return { token, user_id: user.id, user_settings: { locale: 'en-US', theme: 'dark' } };
   }),
 

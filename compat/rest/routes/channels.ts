@@ -24,31 +24,31 @@ export function channelSettings(body: JsonObject) {
 }
 
 export const channelRoutes: Route[] = [
-  get('/channels/:channelId', async ({ call, params }) => toDiscordChannel(await call('channels.get', { channelId: params.channelId }))),
+  get('/channels/:channelId', async ({ api, call, params }) => toDiscordChannel(await call(api.channels.get, { channelId: params.channelId }))),
 
-  patch('/channels/:channelId', async ({ call, params, body }) =>
+  patch('/channels/:channelId', async ({ api, call, params, body }) =>
     toDiscordChannel(
-      await call('channels.update', { channelId: params.channelId, name: body.name ?? undefined, ...channelSettings(body) }),
+      await call(api.channels.update, { channelId: params.channelId, name: body.name ?? undefined, ...channelSettings(body) }),
     ),
   ),
 
   // Discord answers a channel delete with the deleted channel
-  del('/channels/:channelId', async ({ call, params }) => toDiscordChannel(await call('channels.delete', { channelId: params.channelId }))),
+  del('/channels/:channelId', async ({ api, call, params }) => toDiscordChannel(await call(api.channels.delete, { channelId: params.channelId }))),
 
-  put('/channels/:channelId/permissions/:targetId', async ({ call, params, body }) => {
+  put('/channels/:channelId/permissions/:targetId', async ({ api, call, params, body }) => {
     // the target is the one in the path, whatever the body says
     const { id: _bodyId, ...overwrite } = discordOverwrite(body);
-    await call('channels.setOverwrite', { channelId: params.channelId, targetId: params.targetId, ...overwrite }, { targetId: 'overwrite_id' });
+    await call(api.channels.setOverwrite, { channelId: params.channelId, targetId: params.targetId, ...overwrite }, { targetId: 'overwrite_id' });
     return NO_CONTENT;
   }),
 
-  del('/channels/:channelId/permissions/:targetId', async ({ call, params }) => {
-    await call('channels.deleteOverwrite', { channelId: params.channelId, targetId: params.targetId }, { targetId: 'overwrite_id' });
+  del('/channels/:channelId/permissions/:targetId', async ({ api, call, params }) => {
+    await call(api.channels.deleteOverwrite, { channelId: params.channelId, targetId: params.targetId }, { targetId: 'overwrite_id' });
     return NO_CONTENT;
   }),
 
-  post('/channels/:channelId/typing', async ({ call, params }) => {
-    await call('typing.start', { channelId: params.channelId });
+  post('/channels/:channelId/typing', async ({ api, call, params }) => {
+    await call(api.typing.start, { channelId: params.channelId });
     return NO_CONTENT;
   }),
 ];

@@ -6,8 +6,8 @@ import { get, type Route } from '../route.js';
 export const gatewayRoutes: Route[] = [
   get('/gateway', async ({ config, req }): Promise<RESTGetAPIGatewayResult> => ({ url: gatewayUrl(req, config) })),
 
-  get('/gateway/bot', async ({ call, config, req }): Promise<RESTGetAPIGatewayBotResult> => {
-    const limit = await call('sessions.startLimit'); // also authenticates the caller, as Discord requires here
+  get('/gateway/bot', async ({ api, call, config, req }): Promise<RESTGetAPIGatewayBotResult> => {
+    const limit = await call(api.sessions.startLimit); // also authenticates the caller, as Discord requires here
     return {
       url: gatewayUrl(req, config),
       shards: 1,

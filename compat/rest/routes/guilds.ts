@@ -5,16 +5,16 @@ import { refuseUnsupported, UNSUPPORTED_FIELDS } from '../unsupported.js';
 import { channelSettings, discordOverwrite } from './channels.js';
 
 export const guildRoutes: Route[] = [
-  post('/guilds', async ({ call, body }) => {
+  post('/guilds', async ({ api, call, body }) => {
     refuseUnsupported(body, UNSUPPORTED_FIELDS.guildCreate);
-    return toDiscordGuild(await call('guilds.create', { name: body.name, icon: body.icon, description: body.description }));
+    return toDiscordGuild(await call(api.guilds.create, { name: body.name, icon: body.icon, description: body.description }));
   }),
 
-  get('/guilds/:guildId', async ({ call, params }) => toDiscordGuild(await call('guilds.get', { guildId: params.guildId }))),
+  get('/guilds/:guildId', async ({ api, call, params }) => toDiscordGuild(await call(api.guilds.get, { guildId: params.guildId }))),
 
-  patch('/guilds/:guildId', async ({ call, params, body }) =>
+  patch('/guilds/:guildId', async ({ api, call, params, body }) =>
     toDiscordGuild(
-      await call('guilds.update', {
+      await call(api.guilds.update, {
         guildId: params.guildId,
         name: body.name,
         icon: body.icon,
@@ -24,21 +24,20 @@ export const guildRoutes: Route[] = [
     ),
   ),
 
-  del('/guilds/:guildId', async ({ call, params }) => {
-    await call('guilds.delete', { guildId: params.guildId });
+  del('/guilds/:guildId', async ({ api, call, params }) => {
+    await call(api.guilds.delete, { guildId: params.guildId });
     return NO_CONTENT;
   }),
 
-  get('/guilds/:guildId/channels', async ({ call, params }) => (await call('guilds.channels', { guildId: params.guildId })).map((c) => toDiscordChannel(c))),
+  get('/guilds/:guildId/channels', async ({ api, call, params }) => (await call(api.guilds.channels, { guildId: params.guildId })).map((c) => toDiscordChannel(c))),
 
   post('/guilds/:guildId/channels', createChannel),
 ];
 
 /** Discord creates a channel with its overwrites in one request, as channels.create does. */
-async function createChannel({ call, params, body }: RouteRequest<{ guildId: string }>) {
+async function createChannel({ api, call, params, body }: RouteRequest<{ guildId: string }>) {
   const overwrites = body.permission_overwrites;
-  const channel = await call(
-    'channels.create',
+  const channel = await call(api.channels.create,
     {
       guildId: params.guildId,
       name: body.name,

@@ -13,18 +13,18 @@ export const messageListInput = (channelId: string, query: URLSearchParams) => (
 });
 
 export const messageRoutes: Route[] = [
-  get('/channels/:channelId/messages', async ({ call, params, query }) =>
-    (await call('messages.list', messageListInput(params.channelId, query))).map((m) => toDiscordMessage(m)),
+  get('/channels/:channelId/messages', async ({ api, call, params, query }) =>
+    (await call(api.messages.list, messageListInput(params.channelId, query))).map((m) => toDiscordMessage(m)),
   ),
 
-  get('/channels/:channelId/messages/:messageId', async ({ call, params }) =>
-    toDiscordMessage(await call('messages.get', { channelId: params.channelId, messageId: params.messageId })),
+  get('/channels/:channelId/messages/:messageId', async ({ api, call, params }) =>
+    toDiscordMessage(await call(api.messages.get, { channelId: params.channelId, messageId: params.messageId })),
   ),
 
-  post('/channels/:channelId/messages', async ({ call, params, body }) => {
+  post('/channels/:channelId/messages', async ({ api, call, params, body }) => {
     refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
     return toDiscordMessage(
-      await call('messages.send', {
+      await call(api.messages.send, {
         channelId: params.channelId,
         content: body.content ?? undefined,
         embeds: camelKeys(body.embeds ?? undefined),
@@ -37,10 +37,10 @@ export const messageRoutes: Route[] = [
     );
   }),
 
-  patch('/channels/:channelId/messages/:messageId', async ({ call, params, body }) => {
+  patch('/channels/:channelId/messages/:messageId', async ({ api, call, params, body }) => {
     refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
     return toDiscordMessage(
-      await call('messages.edit', {
+      await call(api.messages.edit, {
         channelId: params.channelId,
         messageId: params.messageId,
         content: body.content,
@@ -51,15 +51,15 @@ export const messageRoutes: Route[] = [
     );
   }),
 
-  post('/channels/:channelId/messages/bulk-delete', async ({ call, params, body }) => {
-    await call('messages.bulkDelete', { channelId: params.channelId, messageIds: body.messages }, { messageIds: 'messages' });
+  post('/channels/:channelId/messages/bulk-delete', async ({ api, call, params, body }) => {
+    await call(api.messages.bulkDelete, { channelId: params.channelId, messageIds: body.messages }, { messageIds: 'messages' });
     return NO_CONTENT;
   }),
 
   // Discord nests each hit in an array (once the hit with its context); the index is never still building here.
-  get('/guilds/:guildId/messages/search', async ({ call, params, query }) => {
+  get('/guilds/:guildId/messages/search', async ({ api, call, params, query }) => {
     const found = await call(
-      'messages.search',
+      api.messages.search,
       {
         guildId: params.guildId,
         content: query.get('content') ?? undefined,
@@ -80,8 +80,8 @@ export const messageRoutes: Route[] = [
     return { doing_deep_historical_index: false, total_results: found.totalResults, messages: found.messages.map((m) => [toDiscordMessage(m)]) };
   }),
 
-  del('/channels/:channelId/messages/:messageId', async ({ call, params }) => {
-    await call('messages.delete', { channelId: params.channelId, messageId: params.messageId });
+  del('/channels/:channelId/messages/:messageId', async ({ api, call, params }) => {
+    await call(api.messages.delete, { channelId: params.channelId, messageId: params.messageId });
     return NO_CONTENT;
   }),
 ];

@@ -4,23 +4,23 @@ import { del, get, int, NO_CONTENT, put, type Route } from '../route.js';
 
 /** PUT pins and DELETE pins at one path. */
 const pinRoutes = (path: `/channels/:channelId/${string}/:messageId`): Route[] => [
-  put(path, async ({ call, params }) => {
-    await call('messages.pin', params);
+  put(path, async ({ api, call, params }) => {
+    await call(api.messages.pin, params);
     return NO_CONTENT;
   }),
-  del(path, async ({ call, params }) => {
-    await call('messages.unpin', params);
+  del(path, async ({ api, call, params }) => {
+    await call(api.messages.unpin, params);
     return NO_CONTENT;
   }),
 ];
 
 export const pinsRoutes: Route[] = [
-  get('/channels/:channelId/messages/pins', async ({ call, params, query }) => {
-    const list = await call('messages.pins', { channelId: params.channelId, before: query.get('before') ?? undefined, limit: int(query.get('limit')) });
+  get('/channels/:channelId/messages/pins', async ({ api, call, params, query }) => {
+    const list = await call(api.messages.pins, { channelId: params.channelId, before: query.get('before') ?? undefined, limit: int(query.get('limit')) });
     return { items: list.items.map((p) => ({ pinned_at: p.pinnedAt, message: toDiscordMessage(p.message) })), has_more: list.hasMore };
   }),
   ...pinRoutes('/channels/:channelId/messages/pins/:messageId'),
 
-  get('/channels/:channelId/pins', async ({ call, params }) => (await call('messages.pins', { channelId: params.channelId })).items.map((p) => toDiscordMessage(p.message))),
+  get('/channels/:channelId/pins', async ({ api, call, params }) => (await call(api.messages.pins, { channelId: params.channelId })).items.map((p) => toDiscordMessage(p.message))),
   ...pinRoutes('/channels/:channelId/pins/:messageId'),
 ];

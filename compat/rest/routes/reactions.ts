@@ -7,33 +7,33 @@ import { del, get, int, NO_CONTENT, put, type Route } from '../route.js';
 const base = '/channels/:channelId/messages/:messageId/reactions';
 
 export const reactionRoutes: Route[] = [
-  put(`${base}/:emoji/@me`, async ({ call, params, query }) => {
-    await call('reactions.add', { ...params, type: int(query.get('type')) });
+  put(`${base}/:emoji/@me`, async ({ api, call, params, query }) => {
+    await call(api.reactions.add, { ...params, type: int(query.get('type')) });
     return NO_CONTENT;
   }),
 
-  del(`${base}/:emoji/:type/@me`, async ({ call, params }) => {
-    await call('reactions.remove', { ...params, type: int(params.type) });
+  del(`${base}/:emoji/:type/@me`, async ({ api, call, params }) => {
+    await call(api.reactions.remove, { ...params, type: int(params.type) });
     return NO_CONTENT;
   }),
 
-  del(`${base}/:emoji/:type/:userId`, async ({ call, params }) => {
-    await call('reactions.remove', { ...params, type: int(params.type) });
+  del(`${base}/:emoji/:type/:userId`, async ({ api, call, params }) => {
+    await call(api.reactions.remove, { ...params, type: int(params.type) });
     return NO_CONTENT;
   }),
 
-  del(`${base}/:emoji/@me`, async ({ call, params }) => {
-    await call('reactions.remove', params);
+  del(`${base}/:emoji/@me`, async ({ api, call, params }) => {
+    await call(api.reactions.remove, params);
     return NO_CONTENT;
   }),
 
-  del(`${base}/:emoji/:userId`, async ({ call, params }) => {
-    await call('reactions.remove', params);
+  del(`${base}/:emoji/:userId`, async ({ api, call, params }) => {
+    await call(api.reactions.remove, params);
     return NO_CONTENT;
   }),
 
-  get(`${base}/:emoji`, async ({ call, params, query }) => {
-    const users = await call('reactions.list', {
+  get(`${base}/:emoji`, async ({ api, call, params, query }) => {
+    const users = await call(api.reactions.list, {
       ...params,
       after: query.get('after') ?? undefined,
       limit: int(query.get('limit')),
@@ -42,13 +42,13 @@ export const reactionRoutes: Route[] = [
     return users.map(toDiscordUser);
   }),
 
-  del(`${base}/:emoji`, async ({ call, params }) => {
-    await call('reactions.clear', params);
+  del(`${base}/:emoji`, async ({ api, call, params }) => {
+    await call(api.reactions.clear, params);
     return NO_CONTENT;
   }),
 
-  del(base, async ({ call, params }) => {
-    await call('reactions.clear', params);
+  del(base, async ({ api, call, params }) => {
+    await call(api.reactions.clear, params);
     return NO_CONTENT;
   }),
 ];

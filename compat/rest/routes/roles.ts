@@ -17,18 +17,18 @@ function roleFields(body: JsonObject) {
 const colorField = (body: JsonObject) => (body.color === undefined ? { color: 'colors.primary_color' } : {});
 
 export const roleRoutes: Route[] = [
-  get('/guilds/:guildId/roles', async ({ call, params }) => (await call('roles.list', { guildId: params.guildId })).map(toDiscordRole)),
+  get('/guilds/:guildId/roles', async ({ api, call, params }) => (await call(api.roles.list, { guildId: params.guildId })).map(toDiscordRole)),
 
-  post('/guilds/:guildId/roles', async ({ call, params, body }) =>
-    toDiscordRole(await call('roles.create', { guildId: params.guildId, ...roleFields(body) }, colorField(body))),
+  post('/guilds/:guildId/roles', async ({ api, call, params, body }) =>
+    toDiscordRole(await call(api.roles.create, { guildId: params.guildId, ...roleFields(body) }, colorField(body))),
   ),
 
-  patch('/guilds/:guildId/roles/:roleId', async ({ call, params, body }) =>
-    toDiscordRole(await call('roles.update', { guildId: params.guildId, roleId: params.roleId, ...roleFields(body) }, colorField(body))),
+  patch('/guilds/:guildId/roles/:roleId', async ({ api, call, params, body }) =>
+    toDiscordRole(await call(api.roles.update, { guildId: params.guildId, roleId: params.roleId, ...roleFields(body) }, colorField(body))),
   ),
 
-  del('/guilds/:guildId/roles/:roleId', async ({ call, params }) => {
-    await call('roles.delete', { guildId: params.guildId, roleId: params.roleId });
+  del('/guilds/:guildId/roles/:roleId', async ({ api, call, params }) => {
+    await call(api.roles.delete, { guildId: params.guildId, roleId: params.roleId });
     return NO_CONTENT;
   }),
 ];

@@ -1,10 +1,10 @@
 // Accounts: register and log in with email, refresh and log out, with access/refresh token pairs.
-import type { ProcedureOutput } from '../../rest/call.js';
+import type { Caller } from '../../../server/caller.js';
 import { Created, NO_CONTENT, post, type Route } from '../../rest/route.js';
 import { registration } from '../../rest/routes/auth.js';
 import { toV1SelfUser } from '../serializers.js';
 
-const tokens = (p: ProcedureOutput<'auth.login'>) => ({
+const tokens = (p: Awaited<ReturnType<Caller['auth']['login']>>) => ({
   access_token: p.accessToken,
   refresh_token: p.refreshToken,
   expires_in: p.expiresIn,
@@ -12,20 +12,20 @@ const tokens = (p: ProcedureOutput<'auth.login'>) => ({
 });
 
 export const authRoutes: Route[] = [
-  post('/auth/register', async ({ call, body }) => {
-    const pair = await call('auth.register', registration(body));
+  post('/auth/register', async ({ api, call, body }) => {
+    const pair = await call(api.auth.register, registration(body));
     return new Created({ user: toV1SelfUser(pair.user), ...tokens(pair) });
   }),
 
-  post('/auth/login', async ({ call, body }) => tokens(await call('auth.login', { login: body.email, password: body.password }, { login: 'email' }))),
+  post('/auth/login', async ({ api, call, body }) => tokens(await call(api.auth.login, { login: body.email, password: body.password }, { login: 'email' }))),
 
-  post('/auth/refresh', async ({ call, body }) => tokens(await call('auth.refresh', { refreshToken: body.refresh_token }))),
+  post('/auth/refresh', async ({ api, call, body }) => tokens(await call(api.auth.refresh, { refreshToken: body.refresh_token }))),
 
   // with {refresh_token}: ends that token's session (no access token needed, e.g. after it expired);
   // without: the session of the access token the request carries
-  post('/auth/logout', async ({ call, body }) => {
-    if (body.refresh_token !== undefined) await call('auth.logoutRefreshToken', { refreshToken: body.refresh_token });
-    else await call('auth.logout');
+  post('/auth/logout', async ({ api, call, body }) => {
+    if (body.refresh_token !== undefined) await call(api.auth.logoutRefreshToken, { refreshToken: body.refresh_token });
+    else await call(api.auth.logout);
     return NO_CONTENT;
   }),
 ];

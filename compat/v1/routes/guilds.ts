@@ -16,35 +16,35 @@ function channelType(type: unknown): number | undefined {
 }
 
 export const guildRoutes: Route[] = [
-  post('/guilds', async ({ call, body }) => new Created(toV1Guild(await call('guilds.create', guildFields(body), guildFieldNames)))),
+  post('/guilds', async ({ api, call, body }) => new Created(toV1Guild(await call(api.guilds.create, guildFields(body), guildFieldNames)))),
 
-  get('/guilds/:guildId', async ({ call, params }) => toV1Guild(await call('guilds.get', { guildId: params.guildId }))),
+  get('/guilds/:guildId', async ({ api, call, params }) => toV1Guild(await call(api.guilds.get, { guildId: params.guildId }))),
 
-  patch('/guilds/:guildId', async ({ call, params, body }) =>
-    toV1Guild(await call('guilds.update', { guildId: params.guildId, ...guildFields(body) }, guildFieldNames)),
+  patch('/guilds/:guildId', async ({ api, call, params, body }) =>
+    toV1Guild(await call(api.guilds.update, { guildId: params.guildId, ...guildFields(body) }, guildFieldNames)),
   ),
 
-  del('/guilds/:guildId', async ({ call, params }) => {
-    await call('guilds.delete', { guildId: params.guildId });
+  del('/guilds/:guildId', async ({ api, call, params }) => {
+    await call(api.guilds.delete, { guildId: params.guildId });
     return NO_CONTENT;
   }),
 
-  get('/guilds/:guildId/channels', async ({ call, params }) => (await call('guilds.channels', { guildId: params.guildId })).map(toV1Channel)),
+  get('/guilds/:guildId/channels', async ({ api, call, params }) => (await call(api.guilds.channels, { guildId: params.guildId })).map(toV1Channel)),
 
-  post('/guilds/:guildId/channels', async ({ call, params, body }) => {
+  post('/guilds/:guildId/channels', async ({ api, call, params, body }) => {
     const input = { guildId: params.guildId, name: body.name, type: channelType(body.type), ...channelSettings(body) };
-    return new Created(toV1Channel(await call('channels.create', input)));
+    return new Created(toV1Channel(await call(api.channels.create, input)));
   }),
 
-  get('/guilds/:guildId/members', async ({ call, params, query }) => {
+  get('/guilds/:guildId/members', async ({ api, call, params, query }) => {
     const input = { guildId: params.guildId, after: query.get('after') ?? undefined, limit: int(query.get('limit')) };
-    return (await call('members.list', input)).map(toV1Member);
+    return (await call(api.members.list, input)).map(toV1Member);
   }),
 
-  get('/guilds/:guildId/roles', async ({ call, params }) => (await call('roles.list', { guildId: params.guildId })).map(toV1Role)),
+  get('/guilds/:guildId/roles', async ({ api, call, params }) => (await call(api.roles.list, { guildId: params.guildId })).map(toV1Role)),
 
   // camelCase, as the original server's invite bodies are
-  post('/guilds/:guildId/invites', async ({ call, params, body }) => {
+  post('/guilds/:guildId/invites', async ({ api, call, params, body }) => {
     const input = {
       guildId: params.guildId,
       channelId: body.channelId ?? undefined,
@@ -52,9 +52,9 @@ export const guildRoutes: Route[] = [
       maxUses: body.maxUses ?? undefined,
       temporary: body.temporary ?? undefined,
     };
-    const invite = await call('invites.createForGuild', input, { channelId: 'channelId', maxAge: 'maxAge', maxUses: 'maxUses' });
+    const invite = await call(api.invites.createForGuild, input, { channelId: 'channelId', maxAge: 'maxAge', maxUses: 'maxUses' });
     return new Created(toV1Invite(invite));
   }),
 
-  get('/guilds/:guildId/invites', async ({ call, params }) => (await call('invites.listForGuild', { guildId: params.guildId })).map(toV1Invite)),
+  get('/guilds/:guildId/invites', async ({ api, call, params }) => (await call(api.invites.listForGuild, { guildId: params.guildId })).map(toV1Invite)),
 ];

@@ -4,12 +4,12 @@ import { toV1Guild, toV1InvitePreview } from '../serializers.js';
 
 export const inviteRoutes: Route[] = [
   // needs no authentication
-  get('/invites/:code', async ({ call, params }) => toV1InvitePreview(await call('invites.get', { code: params.code }))),
+  get('/invites/:code', async ({ api, call, params }) => toV1InvitePreview(await call(api.invites.get, { code: params.code }))),
 
-  post('/invites/:code', async ({ call, params }) => ({ guild: toV1Guild(await call('invites.accept', { code: params.code })) })),
+  post('/invites/:code', async ({ api, call, params }) => ({ guild: toV1Guild(await call(api.invites.accept, { code: params.code })) })),
 
-  del('/invites/:code', async ({ call, params }) => {
-    await call('invites.delete', { code: params.code });
+  del('/invites/:code', async ({ api, call, params }) => {
+    await call(api.invites.delete, { code: params.code });
     return NO_CONTENT;
   }),
 ];
