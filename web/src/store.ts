@@ -77,13 +77,21 @@ function upsertMessage(list: Message[], message: Message): Message[] {
 }
 
 /**
- * A reaction added or removed. The viewer's own is idempotent (`me` tells whether it is already
- * counted); others' are counted as their events arrive.
+ * A reaction added or removed, normal or super (`burst`). The viewer's own is idempotent (`me` /
+ * `meBurst` tell whether it is already counted); others' are counted as their events arrive.
  */
-function reacted(list: ReactionSummary[] = [], emoji: string, delta: 1 | -1, mine: boolean): ReactionSummary[] {
-  const current = list.find((r) => r.emoji === emoji) ?? { emoji, count: 0, me: false };
-  if (mine && current.me === (delta === 1)) return list;
-  const next = { emoji, count: current.count + delta, me: mine ? delta === 1 : current.me };
+function reacted(list: ReactionSummary[] = [], emoji: string, delta: 1 | -1, mine: boolean, burst: boolean): ReactionSummary[] {
+  const current = list.find((r) => r.emoji === emoji) ?? { emoji, count: 0, countDetails: { normal: 0, burst: 0 }, me: false, meBurst: false };
+  const counted = burst ? current.meBurst : current.me;
+  if (mine && counted === (delta === 1)) return list;
+  const own = mine ? delta === 1 : counted;
+  const next: ReactionSummary = {
+    emoji,
+    count: current.count + delta,
+    countDetails: burst ? { ...current.countDetails, burst: current.countDetails.burst + delta } : { ...current.countDetails, normal: current.countDetails.normal + delta },
+    me: burst ? current.me : own,
+    meBurst: burst ? own : current.meBurst,
+  };
   const rest = list.filter((r) => r.emoji !== emoji);
   if (next.count <= 0) return rest;
   return list.some((r) => r.emoji === emoji) ? list.map((r) => (r.emoji === emoji ? next : r)) : [...list, next];
@@ -358,9 +366,9 @@ export class ChatStore {
         return this.updateMessages(event.data.channelId, (m) => ({ items: m.items.filter((i) => !event.data.ids.includes(i.id)) }));
       case 'MESSAGE_REACTION_ADD':
       case 'MESSAGE_REACTION_REMOVE': {
-        const { channelId, messageId, emoji, userId } = event.data;
+        const { channelId, messageId, emoji, userId, burst } = event.data;
         const delta = event.type === 'MESSAGE_REACTION_ADD' ? 1 : -1;
-        return this.react(channelId, messageId, (r) => reacted(r, emoji, delta, userId === this.state.me?.id));
+        return this.react(channelId, messageId, (r) => reacted(r, emoji, delta, userId === this.state.me?.id, burst));
       }
       case 'MESSAGE_REACTION_REMOVE_ALL':
       case 'MESSAGE_REACTION_REMOVE_EMOJI': {
