@@ -26,6 +26,9 @@ export const EventNames = [
   'USER_UPDATE',
   'INVITE_CREATE',
   'INVITE_DELETE',
+  'GUILD_BAN_ADD',
+  'GUILD_BAN_REMOVE',
+  'GUILD_AUDIT_LOG_ENTRY_CREATE',
 ] as const;
 
 export type EventName = (typeof EventNames)[number];

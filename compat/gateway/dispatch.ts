@@ -3,6 +3,7 @@
 import type { APIMessage } from 'discord-api-types/v10';
 import type { DomainEvent } from '../../shared/schemas/events.js';
 import {
+  toDiscordAuditLogEntry,
   toDiscordChannel,
   toDiscordGuild,
   toDiscordInvite,
@@ -82,6 +83,10 @@ export function requiredIntent(type: DomainEvent['type'], inGuild: boolean): num
     case 'INVITE_CREATE':
     case 'INVITE_DELETE':
       return Intent.GUILD_INVITES;
+    case 'GUILD_BAN_ADD':
+    case 'GUILD_BAN_REMOVE':
+    case 'GUILD_AUDIT_LOG_ENTRY_CREATE':
+      return Intent.GUILD_MODERATION;
     case 'USER_UPDATE':
     case 'GUILD_CREATE':
       return 0;
@@ -163,6 +168,11 @@ export function toDispatch(e: DomainEvent, viewer: Viewer): Dispatch | null {
     }
     case 'INVITE_DELETE':
       return { t: e.type, d: { channel_id: e.data.channelId, guild_id: e.data.guildId, code: e.data.code } };
+    case 'GUILD_BAN_ADD':
+    case 'GUILD_BAN_REMOVE':
+      return { t: e.type, d: { guild_id: e.data.guildId, user: toDiscordUser(e.data.user) } };
+    case 'GUILD_AUDIT_LOG_ENTRY_CREATE':
+      return { t: e.type, d: { ...toDiscordAuditLogEntry(e.data), guild_id: e.data.guildId } };
     case 'GUILD_CREATE':
       return null;
   }

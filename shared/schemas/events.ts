@@ -2,6 +2,8 @@
 // domain event, typed by name so TypeScript clients can switch on `type`.
 import { z } from 'zod';
 import { snowflake } from './common.js';
+import { auditLogEntry } from './audit-log.js';
+import { banEventData } from './ban.js';
 import { channel } from './channel.js';
 import { guild } from './guild.js';
 import { invite } from './invite.js';
@@ -52,6 +54,9 @@ export const domainEvent = z.discriminatedUnion('type', [
   ev('USER_UPDATE', selfUser),
   ev('INVITE_CREATE', invite),
   ev('INVITE_DELETE', inviteDeleteData),
+  ev('GUILD_BAN_ADD', banEventData),
+  ev('GUILD_BAN_REMOVE', banEventData),
+  ev('GUILD_AUDIT_LOG_ENTRY_CREATE', auditLogEntry),
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;
 

@@ -12,3 +12,5 @@ export * from './embed.js';
 export * from './reaction.js';
 export * from './pin.js';
 export * from './admin.js';
+export * from './ban.js';
+export * from './audit-log.js';
