@@ -3,6 +3,10 @@
 // the gateway. Fields this server has no concept of get Discord's neutral defaults (flags: none).
 import type {
   APIApplication,
+  APIAuditLog,
+  APIAuditLogChange,
+  APIAuditLogEntry,
+  APIBan,
   APIChannel,
   APIEmbed,
   APIExtendedInvite,
@@ -29,6 +33,9 @@ import { ReactionType } from 'discord-api-types/v10';
 import type { z } from 'zod';
 import type {
   Application,
+  AuditLog,
+  AuditLogEntry,
+  Ban,
   Channel,
   Embed,
   Guild,
@@ -204,7 +211,14 @@ function toDiscordReaction(r: ReactionSummary): APIReaction {
 
 function toDiscordMentionedUser(u: MentionedUser): APIUser & { member?: Omit<APIGuildMember, 'user'> } {
   if (!u.member) return toDiscordUser(u);
-  const { user: _user, ...member } = toDiscordMember({ guildId: '', user: u, nick: u.member.nick, roles: u.member.roles, joinedAt: u.member.joinedAt });
+  const { user: _user, ...member } = toDiscordMember({
+    guildId: '',
+    user: u,
+    nick: u.member.nick,
+    roles: u.member.roles,
+    joinedAt: u.member.joinedAt,
+    communicationDisabledUntil: null,
+  });
   return { ...toDiscordUser(u), member };
 }
 
@@ -264,7 +278,44 @@ export function toDiscordMember(m: Member): APIGuildMember {
     mute: false,
     flags: 0 as GuildMemberFlags,
     pending: false,
-    communication_disabled_until: null,
+    communication_disabled_until: m.communicationDisabledUntil,
+  };
+}
+
+export function toDiscordBan(b: Ban): APIBan {
+  return { reason: b.reason, user: toDiscordUser(b.user) };
+}
+
+export function toDiscordAuditLogEntry(e: AuditLogEntry): APIAuditLogEntry {
+  return {
+    id: e.id,
+    target_id: e.targetId,
+    user_id: e.userId,
+    action_type: e.actionType,
+    changes: e.changes.map(
+      (c) =>
+        ({
+          key: c.key,
+          ...(c.oldValue !== undefined ? { old_value: c.oldValue } : {}),
+          ...(c.newValue !== undefined ? { new_value: c.newValue } : {}),
+        }) as APIAuditLogChange,
+    ),
+    ...(e.options ? { options: e.options } : {}),
+    ...(e.reason !== null ? { reason: e.reason } : {}),
+  };
+}
+
+/** The audit log page; this server has no webhooks, threads, integrations, commands, rules or events to refer to. */
+export function toDiscordAuditLog(log: AuditLog): APIAuditLog {
+  return {
+    audit_log_entries: log.entries.map(toDiscordAuditLogEntry),
+    users: log.users.map(toDiscordUser),
+    webhooks: [],
+    threads: [],
+    integrations: [],
+    application_commands: [],
+    auto_moderation_rules: [],
+    guild_scheduled_events: [],
   };
 }
 

@@ -43,6 +43,11 @@ export const ErrorReasons = [
   'MAX_REACTIONS',
   'MAX_PINS',
   'BULK_DELETE_TOO_OLD',
+  'UNKNOWN_BAN',
+  /** joining (invite, bot authorization) a guild the user is banned from */
+  'BANNED',
+  /** a bulk ban that banned nobody */
+  'BULK_BAN_FAILED',
   'SERVICE_UNAVAILABLE',
   /** the current password given to confirm an account change is not the account's */
   'WRONG_PASSWORD',

@@ -69,18 +69,45 @@ export interface PermissionInput {
   everyone: bigint;
   /** permissions of each role the member has (excluding @everyone) */
   memberRoles: { id: bigint; permissions: bigint }[];
+  /** the member's timeout end (ms since epoch), when they have one */
+  communicationDisabledUntil?: number | null;
 }
 
-export function computeBasePermissions(p: PermissionInput): bigint {
+/** Discord's longest timeout. */
+export const MAX_TIMEOUT_MS = 28 * 24 * 60 * 60 * 1000;
+
+/** What a timed-out member keeps (Discord: they can read, nothing else) unless they are an administrator or the owner. */
+export const TIMED_OUT_PERMISSIONS = Permissions.VIEW_CHANNEL | Permissions.READ_MESSAGE_HISTORY;
+
+/** Whether the member is timed out at `now` (ms). */
+export const isTimedOut = (p: Pick<PermissionInput, 'communicationDisabledUntil'>, now: number) =>
+  p.communicationDisabledUntil != null && p.communicationDisabledUntil > now;
+
+function withoutTimeout(p: PermissionInput): bigint {
   if (p.userId === p.ownerId) return ALL_PERMISSIONS;
   let perms = p.everyone;
   for (const r of p.memberRoles) perms |= r.permissions;
   return hasPermission(perms, Permissions.ADMINISTRATOR) ? ALL_PERMISSIONS : perms;
 }
 
-export function computeChannelPermissions(p: PermissionInput, overwrites: Overwrite[]): bigint {
-  let perms = computeBasePermissions(p);
-  if (hasPermission(perms, Permissions.ADMINISTRATOR)) return ALL_PERMISSIONS;
+/** A timeout leaves non-administrators only TIMED_OUT_PERMISSIONS (applied last, after overwrites). */
+function limitedByTimeout(p: PermissionInput, base: bigint, perms: bigint, now: number) {
+  return isTimedOut(p, now) && !hasPermission(base, Permissions.ADMINISTRATOR) ? perms & TIMED_OUT_PERMISSIONS : perms;
+}
+
+export function computeBasePermissions(p: PermissionInput, now = Date.now()): bigint {
+  const base = withoutTimeout(p);
+  return limitedByTimeout(p, base, base, now);
+}
+
+export function computeChannelPermissions(p: PermissionInput, overwrites: Overwrite[], now = Date.now()): bigint {
+  const base = withoutTimeout(p);
+  if (hasPermission(base, Permissions.ADMINISTRATOR)) return ALL_PERMISSIONS;
+  return limitedByTimeout(p, base, applyOverwrites(p, base, overwrites), now);
+}
+
+function applyOverwrites(p: PermissionInput, base: bigint, overwrites: Overwrite[]): bigint {
+  let perms = base;
   const everyone = overwrites.find((o) => o.type === 0 && o.targetId === p.guildId);
   if (everyone) perms = (perms & ~everyone.deny) | everyone.allow;
   const roleIds = new Set(p.memberRoles.map((r) => r.id));

@@ -15,6 +15,7 @@ import { guildRoutes } from '../compat/rest/routes/guilds.js';
 import { inviteRoutes } from '../compat/rest/routes/invites.js';
 import { memberRoutes } from '../compat/rest/routes/members.js';
 import { messageRoutes } from '../compat/rest/routes/messages.js';
+import { moderationRoutes } from '../compat/rest/routes/moderation.js';
 import { pinsRoutes } from '../compat/rest/routes/pins.js';
 import { reactionRoutes } from '../compat/rest/routes/reactions.js';
 import { roleRoutes } from '../compat/rest/routes/roles.js';
@@ -75,7 +76,7 @@ beforeAll(async () => {
 /** Every Discord route, and every route of the original /api/v1 API (with its own well-formed bodies). */
 const ROUTES: { route: Route; prefixes: string[]; v1?: true }[] = [
   ...discordAuthRoutes.map((route) => ({ route, prefixes: ['/api/v10', '/api'] })),
-  ...[...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...reactionRoutes, ...pinsRoutes, ...memberRoutes, ...roleRoutes, ...inviteRoutes].map((route) => ({
+  ...[...gatewayRoutes, ...userRoutes, ...guildRoutes, ...channelRoutes, ...messageRoutes, ...reactionRoutes, ...pinsRoutes, ...memberRoutes, ...moderationRoutes, ...roleRoutes, ...inviteRoutes].map((route) => ({
     route,
     prefixes: ['/api/v10', '/api/v9', '/api/v6', '/api'],
   })),
@@ -147,6 +148,11 @@ const bodyFields = {
   maxAge: plausible(fc.integer({ min: -1, max: 700_000 })),
   maxUses: plausible(fc.integer({ min: -1, max: 200 })),
   temporary: plausible(fc.boolean()),
+  roles: plausible(fc.array(fc.oneof(fc.constant('ROLE'), hostileId), { maxLength: 3 })),
+  communication_disabled_until: plausible(fc.oneof(fc.constant(null), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), text(20))),
+  delete_message_seconds: plausible(fc.integer({ min: -1, max: 700_000 })),
+  delete_message_days: plausible(fc.integer({ min: -1, max: 8 })),
+  user_ids: plausible(fc.array(fc.oneof(fc.constant('MEMBER'), hostileId), { maxLength: 3 })),
 };
 
 /** A well-formed body per route (placeholders resolved at run time), for cases that change one field of it. */
@@ -172,7 +178,9 @@ const BASES: Record<string, Record<string, unknown>> = {
   'PATCH /channels/:channelId/messages/:messageId': { content: 'edited' },
   'POST /channels/:channelId/invites': { max_age: 0, max_uses: 0 },
   'PATCH /guilds/:guildId/members/@me': { nick: 'nick' },
-  'PATCH /guilds/:guildId/members/:userId': { nick: 'nick' },
+  'PATCH /guilds/:guildId/members/:userId': { nick: 'nick', roles: [], communication_disabled_until: null },
+  'PUT /guilds/:guildId/bans/:userId': { delete_message_seconds: 60 },
+  'POST /guilds/:guildId/bulk-ban': { user_ids: ['MEMBER'], delete_message_seconds: 0 },
   'POST /guilds/:guildId/roles': { name: 'role', permissions: '0', color: 0 },
   'PATCH /guilds/:guildId/roles/:roleId': { name: 'role', permissions: '1024' },
 };

@@ -111,6 +111,18 @@ async function doomedInvite(fx: Fixture) {
   return args({ code: invite.code }, fx.generalId);
 }
 
+/** the outsider, not banned (a ban of them from an earlier actor's call lifted) */
+async function unbannedOutsider(fx: Fixture) {
+  await owner.client.bans.remove.mutate({ guildId: fx.guildId, userId: outsider.id }).catch(() => undefined);
+  return args({ guildId: fx.guildId, userId: outsider.id });
+}
+/** the outsider, banned */
+async function bannedOutsider(fx: Fixture) {
+  await owner.client.bans.create.mutate({ guildId: fx.guildId, userId: outsider.id });
+  return args({ guildId: fx.guildId, userId: outsider.id });
+}
+const anHourAhead = () => new Date(Date.now() + 3_600_000).toISOString();
+
 /** a message of the owner's in #general (plus `extra`), made fresh for each call */
 async function ownersMessage<E extends object = object>(fx: Fixture, extra?: E) {
   const m = await owner.client.messages.send.mutate({ channelId: fx.generalId, content: 'matrix' });
@@ -135,8 +147,23 @@ async function twoMessages(fx: Fixture) {
   return args({ channelId: fx.generalId, messageIds: sent.map((m) => m.id) }, fx.generalId);
 }
 
-const { ADD_REACTIONS, ADMINISTRATOR, CHANGE_NICKNAME, CREATE_INSTANT_INVITE, KICK_MEMBERS, MANAGE_CHANNELS, MANAGE_GUILD, MANAGE_MESSAGES, MANAGE_NICKNAMES, MANAGE_ROLES, PIN_MESSAGES, VIEW_CHANNEL } =
-  Permissions;
+const {
+  ADD_REACTIONS,
+  ADMINISTRATOR,
+  BAN_MEMBERS,
+  CHANGE_NICKNAME,
+  CREATE_INSTANT_INVITE,
+  KICK_MEMBERS,
+  MANAGE_CHANNELS,
+  MANAGE_GUILD,
+  MANAGE_MESSAGES,
+  MANAGE_NICKNAMES,
+  MANAGE_ROLES,
+  MODERATE_MEMBERS,
+  PIN_MESSAGES,
+  VIEW_AUDIT_LOG,
+  VIEW_CHANNEL,
+} = Permissions;
 
 const rows: Row<unknown>[] = [
   guildRow({ name: 'guilds.get', perm: null, prepare: (fx) => inGuild(fx), call: (c, a) => c.guilds.get.query(a) }),
@@ -162,6 +189,19 @@ const rows: Row<unknown>[] = [
   guildRow({ name: "members.setNick (someone else's)", perm: MANAGE_NICKNAMES, prepare: (fx) => onVictim(fx, { nick: 'you' }), call: (c, a) => c.members.setNick.mutate(a) }),
   guildRow({ name: 'members.addRole', perm: MANAGE_ROLES, prepare: victimAndTargetRole(false), call: (c, a) => c.members.addRole.mutate(a) }),
   guildRow({ name: 'members.removeRole', perm: MANAGE_ROLES, prepare: victimAndTargetRole(true), call: (c, a) => c.members.removeRole.mutate(a) }),
+  guildRow({ name: 'members.update (timeout)', perm: MODERATE_MEMBERS, prepare: (fx) => onVictim(fx, { communicationDisabledUntil: anHourAhead() }), call: (c, a) => c.members.update.mutate(a) }),
+  guildRow({ name: 'members.update (roles)', perm: MANAGE_ROLES, prepare: async (fx) => onVictim(fx, { roles: [await targetRole(fx)] }), call: (c, a) => c.members.update.mutate(a) }),
+  guildRow({ name: 'bans.list', perm: BAN_MEMBERS, prepare: (fx) => inGuild(fx), call: (c, a) => c.bans.list.query(a) }),
+  guildRow({ name: 'bans.get', perm: BAN_MEMBERS, prepare: bannedOutsider, call: (c, a) => c.bans.get.query(a) }),
+  guildRow({ name: 'bans.create', perm: BAN_MEMBERS, prepare: unbannedOutsider, call: (c, a) => c.bans.create.mutate(a) }),
+  guildRow({ name: 'bans.remove', perm: BAN_MEMBERS, prepare: bannedOutsider, call: (c, a) => c.bans.remove.mutate(a) }),
+  guildRow({
+    name: 'bans.bulk (also MANAGE_GUILD)',
+    perm: BAN_MEMBERS | MANAGE_GUILD,
+    prepare: async (fx) => args({ guildId: fx.guildId, userIds: [(await unbannedOutsider(fx)).args.userId] }),
+    call: (c, a) => c.bans.bulk.mutate(a),
+  }),
+  guildRow({ name: 'auditLog.list', perm: VIEW_AUDIT_LOG, prepare: (fx) => inGuild(fx), call: (c, a) => c.auditLog.list.query(a) }),
   channelRow({ name: 'invites.create', perm: CREATE_INSTANT_INVITE, prepare: (fx) => inGeneral(fx), call: (c, a) => c.invites.create.mutate(a) }),
   guildRow({ name: 'invites.get (public)', perm: null, prepare: theInvite, call: (c, a) => c.invites.get.query(a), expect: { anonymous: 'ok', outsider: 'ok' } }),
   guildRow({ name: 'invites.accept (members just get the guild)', perm: null, prepare: theInvite, call: (c, a) => c.invites.accept.mutate(a), expect: { outsider: 'ok' } }),
@@ -228,7 +268,8 @@ describe('permission matrix', () => {
 
 describe('role hierarchy', () => {
   /** `granted` holds a role with every permission a row needs; victim holds the same role (an equal). */
-  const hierarchyPerms = Permissions.MANAGE_ROLES | Permissions.KICK_MEMBERS | Permissions.MANAGE_NICKNAMES;
+  const hierarchyPerms = Permissions.MANAGE_ROLES | Permissions.KICK_MEMBERS | Permissions.MANAGE_NICKNAMES | Permissions.BAN_MEMBERS | Permissions.MODERATE_MEMBERS;
+  const timeout = (fx: Fixture, userId: string) => granted.client.members.update.mutate({ guildId: fx.guildId, userId, communicationDisabledUntil: anHourAhead() });
 
   const cases: [string, (fx: Fixture, topRoleId: string) => Promise<unknown>][] = [
     ['roles.update of a role above', (fx, top) => granted.client.roles.update.mutate({ guildId: fx.guildId, roleId: top, name: 'x' })],
@@ -242,6 +283,11 @@ describe('role hierarchy', () => {
     ['members.kick of the owner', (fx) => granted.client.members.kick.mutate({ guildId: fx.guildId, userId: owner.id })],
     ['members.setNick of an equal', (fx) => granted.client.members.setNick.mutate({ guildId: fx.guildId, userId: victim.id, nick: 'x' })],
     ['members.setNick of the owner', (fx) => granted.client.members.setNick.mutate({ guildId: fx.guildId, userId: owner.id, nick: 'x' })],
+    ['members.update setting a role list with their own role', (fx) => granted.client.members.update.mutate({ guildId: fx.guildId, userId: plain.id, roles: [fx.roleId] })],
+    ['members.update timing out an equal', (fx) => timeout(fx, victim.id)],
+    ['members.update timing out the owner', (fx) => timeout(fx, owner.id)],
+    ['bans.create of an equal', (fx) => granted.client.bans.create.mutate({ guildId: fx.guildId, userId: victim.id })],
+    ['bans.create of the owner', (fx) => granted.client.bans.create.mutate({ guildId: fx.guildId, userId: owner.id })],
   ];
 
   it.concurrent.for(cases)('%s is refused with ROLE_HIERARCHY', async ([, attempt], ctx) => {

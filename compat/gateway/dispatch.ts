@@ -6,6 +6,7 @@ import type { EventData, EventName, EventPayload } from '../../shared/schemas/ev
 /** An event as the gateway reads it: its payload, and its guild when it has one. */
 export type GatewayEvent = EventPayload & { guildId?: string | null };
 import {
+  toDiscordAuditLogEntry,
   toDiscordChannel,
   toDiscordGuild,
   toDiscordInvite,
@@ -85,6 +86,10 @@ export function requiredIntent(type: EventName, inGuild: boolean): number {
     case 'INVITE_CREATE':
     case 'INVITE_DELETE':
       return Intent.GUILD_INVITES;
+    case 'GUILD_BAN_ADD':
+    case 'GUILD_BAN_REMOVE':
+    case 'GUILD_AUDIT_LOG_ENTRY_CREATE':
+      return Intent.GUILD_MODERATION;
     case 'USER_UPDATE':
     case 'GUILD_CREATE':
       return 0;
@@ -166,6 +171,11 @@ export function toDispatch(e: GatewayEvent, viewer: Viewer): Dispatch | null {
     }
     case 'INVITE_DELETE':
       return { t: e.type, d: { channel_id: e.data.channelId, guild_id: e.data.guildId, code: e.data.code } };
+    case 'GUILD_BAN_ADD':
+    case 'GUILD_BAN_REMOVE':
+      return { t: e.type, d: { guild_id: e.data.guildId, user: toDiscordUser(e.data.user) } };
+    case 'GUILD_AUDIT_LOG_ENTRY_CREATE':
+      return { t: e.type, d: { ...toDiscordAuditLogEntry(e.data), guild_id: e.data.guildId } };
     case 'GUILD_CREATE':
       return null;
   }

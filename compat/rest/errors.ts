@@ -76,6 +76,9 @@ const REASONS: Record<ErrorReason, { code: number; field?: { path: string[]; cod
   MAX_REACTIONS: { code: 30010 },
   MAX_PINS: { code: 30003 },
   BULK_DELETE_TOO_OLD: { code: 50034 },
+  UNKNOWN_BAN: { code: 10026 },
+  BANNED: { code: 40007 },
+  BULK_BAN_FAILED: { code: 500000 },
   INVALID_CREDENTIALS: {
     code: INVALID_FORM_BODY,
     field: ['login', 'password'].map((f) => ({ path: [f], code: 'INVALID_LOGIN', message: 'Login or password is invalid.' })),

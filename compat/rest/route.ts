@@ -95,6 +95,20 @@ export function camelKeys(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [camelCase(k), camelKeys(x)]));
 }
 
+/**
+ * Discord's X-Audit-Log-Reason header, URL-decoded (clients encode it; one that is not valid
+ * percent-encoding is taken as sent); undefined when absent. Its length is the procedure's to judge.
+ */
+export function auditLogReason(req: IncomingMessage): string | undefined {
+  const raw = req.headers['x-audit-log-reason'];
+  if (typeof raw !== 'string') return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /** Permission bitfields: Discord v8+ sends decimal strings; older clients send numbers. */
 export function permissionBits(v: unknown): unknown {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : v;

@@ -18,8 +18,8 @@ import type { BusEvent } from './bus.js';
 export type Audience =
   /** whoever follows the topic it was published to (GUILD_DELETE reaches the members it was sent to before they were removed) */
   | { to: 'followers' }
-  /** the guild's members */
-  | { to: 'members'; alters?: 'guild' | 'member' }
+  /** the guild's members (those holding `need` in the guild, when given) */
+  | { to: 'members'; alters?: 'guild' | 'member'; need?: bigint }
   /**
    * Members holding `need` on the event's channel (`replayNeed` when the event is replayed after a
    * reconnect: what the user would need to read it from history). `was`: the channel is gone,
@@ -37,6 +37,8 @@ const viewers = { to: 'channel', need: VIEW } as const;
 const readers = { to: 'channel', need: VIEW, replayNeed: VIEW | Permissions.READ_MESSAGE_HISTORY } as const;
 // Discord sends invite events only to members who may manage the channel's invites.
 const inviteManagers = { to: 'channel', need: VIEW | Permissions.MANAGE_CHANNELS } as const;
+// Moderation events go to those who could read the same thing through the API (the ban list, the audit log).
+const banManagers = { to: 'members', need: Permissions.BAN_MEMBERS } as const;
 
 export const AUDIENCE: Record<EventName, Audience> = {
   GUILD_CREATE: { to: 'followers' },
@@ -67,6 +69,9 @@ export const AUDIENCE: Record<EventName, Audience> = {
   USER_UPDATE: { to: 'followers' },
   INVITE_CREATE: inviteManagers,
   INVITE_DELETE: inviteManagers,
+  GUILD_BAN_ADD: banManagers,
+  GUILD_BAN_REMOVE: banManagers,
+  GUILD_AUDIT_LOG_ENTRY_CREATE: { to: 'members', need: Permissions.VIEW_AUDIT_LOG },
 };
 
 export type Delivery = 'live' | 'replay';
@@ -81,7 +86,11 @@ export function visibleTo(deps: AppDeps, userId: bigint, e: BusEvent, delivery: 
   const rule = AUDIENCE[e.type];
   if (rule.to === 'followers') return true;
   const guildId = BigInt(e.guildId);
-  if (rule.to === 'members') return knownMembership(deps, guildId, userId) ?? guildPermissions(deps, guildId, userId).then((perms) => perms !== null);
+  if (rule.to === 'members') {
+    const need = rule.need;
+    if (need !== undefined) return guildPermissions(deps, guildId, userId).then((perms) => perms !== null && hasPermission(perms, need));
+    return knownMembership(deps, guildId, userId) ?? guildPermissions(deps, guildId, userId).then((perms) => perms !== null);
+  }
   if (!e.channelId) return false;
   const need = delivery === 'replay' ? (rule.replayNeed ?? rule.need) : rule.need;
   // a deleted channel: judged on the overwrites it had

@@ -54,6 +54,9 @@ const PLACE: { [T in EventName]: (data: EventDataMap[T]) => Place } = {
   USER_UPDATE: () => nowhere,
   INVITE_CREATE: (i) => ({ guildId: i.guild.id, channelId: i.channel.id }),
   INVITE_DELETE: inChannel,
+  GUILD_BAN_ADD: (b) => inGuild(b.guildId),
+  GUILD_BAN_REMOVE: (b) => inGuild(b.guildId),
+  GUILD_AUDIT_LOG_ENTRY_CREATE: (e) => inGuild(e.guildId),
 };
 
 function placeOf<T extends EventName>(event: EventPayload<T>): Place {

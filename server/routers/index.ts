@@ -16,6 +16,8 @@ import { sessionsRouter } from './sessions.js';
 import { applicationsRouter } from './applications.js';
 import { oauth2Router } from './oauth2.js';
 import { adminRouter } from './admin.js';
+import { bansRouter } from './bans.js';
+import { auditLogRouter } from './audit-log.js';
 import { router } from '../trpc.js';
 
 export const appRouter = router({
@@ -36,6 +38,8 @@ export const appRouter = router({
   applications: applicationsRouter,
   oauth2: oauth2Router,
   admin: adminRouter,
+  bans: bansRouter,
+  auditLog: auditLogRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { idInput, okOutput } from '../../shared/schemas/common.js';
-import { listMembersInput, member, memberRefInput, memberRoleInput, searchMembersInput, searchMembersOutput, setNickInput } from '../../shared/schemas/member.js';
+import {
+  kickInput,
+  listMembersInput,
+  member,
+  memberRefInput,
+  memberRoleInput,
+  searchMembersInput,
+  searchMembersOutput,
+  setNickInput,
+  updateMemberInput,
+} from '../../shared/schemas/member.js';
+import * as edits from '../services/member-edits.js';
 import * as members from '../services/members.js';
 import { protectedProcedure, rateLimit, router } from '../trpc.js';
 
@@ -29,23 +40,30 @@ export const membersRouter = router({
     .output(okOutput)
     .mutation(({ ctx, input }) => members.leaveGuild(ctx.deps, ctx.user.id, BigInt(input.guildId))),
 
+  /** KICK_MEMBERS and a higher role than the member's; recorded in the audit log with `reason`. */
   kick: protectedProcedure
-    .input(memberRefInput)
+    .input(kickInput)
     .output(okOutput)
-    .mutation(({ ctx, input }) => members.kickMember(ctx.deps, ctx.user.id, BigInt(input.guildId), BigInt(input.userId))),
+    .mutation(({ ctx, input }) => members.kickMember(ctx.deps, ctx.user.id, input)),
+
+  /** Nickname, roles and timeout at once (see updateMemberInput for who may change what). */
+  update: protectedProcedure
+    .input(updateMemberInput)
+    .output(member)
+    .mutation(({ ctx, input }) => edits.updateMember(ctx.deps, ctx.user.id, input)),
 
   setNick: protectedProcedure
     .input(setNickInput)
     .output(member)
-    .mutation(({ ctx, input }) => members.setNick(ctx.deps, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => edits.setNick(ctx.deps, ctx.user.id, input)),
 
   addRole: protectedProcedure
     .input(memberRoleInput)
     .output(member)
-    .mutation(({ ctx, input }) => members.addRole(ctx.deps, ctx.user.id, BigInt(input.guildId), BigInt(input.userId), BigInt(input.roleId))),
+    .mutation(({ ctx, input }) => edits.addRole(ctx.deps, ctx.user.id, input)),
 
   removeRole: protectedProcedure
     .input(memberRoleInput)
     .output(member)
-    .mutation(({ ctx, input }) => members.removeRole(ctx.deps, ctx.user.id, BigInt(input.guildId), BigInt(input.userId), BigInt(input.roleId))),
+    .mutation(({ ctx, input }) => edits.removeRole(ctx.deps, ctx.user.id, input)),
 });

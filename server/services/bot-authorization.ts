@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { authorizeBotInput } from '../../shared/schemas/application.js';
 import type { AppDeps } from '../deps.js';
+import { requireNotBanned } from './bans.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { announceJoin, memberUpdated } from './members.js';
 import { Permissions, requireGuildPermission } from './permissions.js';
@@ -34,7 +35,10 @@ export async function authorizeBot(deps: Deps, userId: bigint, input: z.infer<ty
     const existing = await tx.role.findUnique({ where: { guildId_botId: { guildId, botId } } });
     if (!existing) await requireRoleRoom(tx, deps.config, guildId);
     const member = await tx.member.findUnique({ where: { guildId_userId: { guildId, userId: botId } }, select: { userId: true } });
-    if (!member) await requireGuildRoom(tx, deps.config, botId);
+    if (!member) {
+      await requireNotBanned(tx, guildId, botId);
+      await requireGuildRoom(tx, deps.config, botId);
+    }
     const role = existing
       ? await tx.role.update({ where: { id: existing.id }, data: { permissions } })
       : await insertRole(tx, deps, guildId, MANAGED_ROLE_POSITION, { name: app.name, permissions, color: 0, hoist: false, mentionable: false, botId });

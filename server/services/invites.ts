@@ -10,6 +10,7 @@ import { isUniqueViolation } from './db-errors.js';
 import { listGuildChannels, loadGuild } from './guilds.js';
 import { lockUser, requireGuildRoom } from './limits.js';
 import { announceJoin } from './members.js';
+import { requireNotBanned } from './bans.js';
 import { channelInfo, Permissions, requireChannelPermission, requireGuildPermission } from './permissions.js';
 import { inviteInclude, toInvite } from './serialize.js';
 
@@ -91,8 +92,9 @@ export async function previewInvite(deps: Deps, code: string) {
  * PostgreSQL under the row lock) in the same transaction as the membership, so concurrent accepts
  * can never exceed max_uses, and a join that fails gives its use back. The joiner's row is locked
  * first: their joins and guild creations queue, so MAX_GUILDS_PER_USER holds and the same user
- * accepting twice at once finds the first membership. Someone already in the guild just gets the guild
- * (a temporary invite does not make a membership they have temporary).
+ * accepting twice at once finds the first membership, and a ban (which takes the same lock) is seen.
+ * Someone already in the guild just gets the guild (a temporary invite does not make a membership
+ * they have temporary); someone banned from it is refused (40007).
  */
 export async function acceptInvite(deps: Deps, userId: bigint, code: string) {
   const invite = await deps.db.invite.findFirst({ where: { code, ...usable(deps.db) }, select: { guildId: true, temporary: true } });
@@ -101,6 +103,7 @@ export async function acceptInvite(deps: Deps, userId: bigint, code: string) {
   const joined = await deps.db.$transaction(async (tx) => {
     await lockUser(tx, userId);
     if (await tx.member.findUnique({ where: { guildId_userId: { guildId, userId } }, select: { userId: true } })) return false;
+    await requireNotBanned(tx, guildId, userId);
     await requireGuildRoom(tx, deps.config, userId);
     const used = await tx.$executeRaw`UPDATE invites SET uses = uses + 1 WHERE code = ${code} AND (max_uses = 0 OR uses < max_uses)`;
     if (used === 0) notFound.invite();

@@ -1,15 +1,19 @@
-// Guild members: listing, leaving, kicking, nicknames and role assignment.
+// Guild members: listing, joining and leaving, kicking. Edits (nick, roles, timeouts) are in member-edits.ts, bans in bans.ts.
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
-import { MAX_SEARCHED_MEMBERS, type listMembersInput, type searchMembersInput, type SearchMembersOutput, type setNickInput } from '../../shared/schemas/member.js';
+import { AuditLogEvent } from '../../shared/schemas/audit-log.js';
+import { MAX_SEARCHED_MEMBERS, type kickInput, type listMembersInput, type searchMembersInput, type SearchMembersOutput } from '../../shared/schemas/member.js';
 import type { MemberPresence } from '../../shared/schemas/presence.js';
+import type { PublicUser } from '../../shared/schemas/user.js';
 import type { AppDeps } from '../deps.js';
 import * as publish from '../realtime/publish.js';
+import { announceAuditEntries, recordAudit, type AuditRecord } from './audit-log.js';
 import { fail, notFound } from './errors.js';
 import { loadGuild } from './guilds.js';
+import type { Tx } from './limits.js';
 import { invalidateGuildPermissions, Permissions, requireGuildPermission } from './permissions.js';
 import { memberPresenceOf } from './presence.js';
-import { deleteManagedRole, findRole, managedRole, requireMemberBelowActor, requireRoleBelowActor } from './roles.js';
+import { deleteManagedRole, requireMemberBelowActor } from './roles.js';
 import { memberInclude, toMember } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus'>;
@@ -20,9 +24,9 @@ export async function loadMember(deps: Pick<AppDeps, 'db'>, guildId: bigint, use
   return m ? toMember(m) : notFound.member();
 }
 
-/** Announces a member's new state to the guild after a permission-relevant change. */
-export async function memberUpdated(deps: Deps, guildId: bigint, userId: bigint) {
-  await invalidateGuildPermissions(deps, guildId);
+/** Announces a member's new state to the guild (after a permission-relevant change unless told otherwise). */
+export async function memberUpdated(deps: Deps, guildId: bigint, userId: bigint, { permissionsChanged = true } = {}) {
+  if (permissionsChanged) await invalidateGuildPermissions(deps, guildId);
   const member = await loadMember(deps, guildId, userId);
   await publish.toGuild(deps, guildId, { type: 'GUILD_MEMBER_UPDATE', data: member });
   return member;
@@ -97,20 +101,35 @@ export async function getMember(deps: Deps, userId: bigint, guildId: bigint, tar
 }
 
 /**
- * Removes a member (leave, kick, or its application deleted); a bot's managed role goes with it. The guild hears GUILD_MEMBER_REMOVE ({guildId, user}); the removed
- * user's own stream hears GUILD_DELETE ({id}) so their clients drop the guild.
+ * Removes a member (leave, kick, ban, or its application deleted) in the caller's transaction: false
+ * when they were not a member. Announce it with announceRemoval after the commit.
  */
-export async function removeMember(deps: Deps, guildId: bigint, userId: bigint) {
-  const removed = await loadMember(deps, guildId, userId);
-  const { count } = await deps.db.member.deleteMany({ where: { guildId, userId } });
-  if (count === 0) return notFound.member();
-  if (removed.user.bot) await deleteManagedRole(deps, guildId, userId);
+export async function deleteMembership(tx: Tx, guildId: bigint, userId: bigint): Promise<boolean> {
+  const { count } = await tx.member.deleteMany({ where: { guildId, userId } });
+  return count > 0;
+}
+
+/**
+ * After a removal: a bot's managed role goes with it; the guild hears GUILD_MEMBER_REMOVE ({guildId,
+ * user}); the removed user's own stream hears GUILD_DELETE ({id}), so their clients drop the guild and
+ * their streams stop following it.
+ */
+export async function announceRemoval(deps: Deps, guildId: bigint, user: PublicUser) {
+  if (user.bot) await deleteManagedRole(deps, guildId, BigInt(user.id));
   await invalidateGuildPermissions(deps, guildId);
-  await publish.toGuild(deps, guildId, {
-    type: 'GUILD_MEMBER_REMOVE',
-    data: { guildId: String(guildId), user: removed.user },
+  await publish.toGuild(deps, guildId, { type: 'GUILD_MEMBER_REMOVE', data: { guildId: String(guildId), user } });
+  await publish.toUsers(deps, [BigInt(user.id)], { type: 'GUILD_DELETE', data: { id: String(guildId) } });
+}
+
+/** Removes a member (optionally recording why in the audit log, in the same transaction), or Unknown Member. */
+export async function removeMember(deps: Deps & Pick<AppDeps, 'ids'>, guildId: bigint, userId: bigint, audit?: AuditRecord) {
+  const removed = await loadMember(deps, guildId, userId);
+  const entry = await deps.db.$transaction(async (tx) => {
+    if (!(await deleteMembership(tx, guildId, userId))) return notFound.member();
+    return audit && recordAudit(tx, deps, guildId, audit);
   });
-  await publish.toUsers(deps, [userId], { type: 'GUILD_DELETE', data: { id: String(guildId) } });
+  await announceRemoval(deps, guildId, removed.user);
+  if (entry) await announceAuditEntries(deps, [entry]);
   return { ok: true as const };
 }
 
@@ -118,7 +137,7 @@ export async function removeMember(deps: Deps, guildId: bigint, userId: bigint) 
  * The user's last connection closed: memberships they hold through a temporary invite end, unless
  * they were given a role meanwhile (Discord's temporary membership).
  */
-export async function endTemporaryMemberships(deps: Deps, userId: bigint) {
+export async function endTemporaryMemberships(deps: Deps & Pick<AppDeps, 'ids'>, userId: bigint) {
   const temporary = await deps.db.member.findMany({ where: { userId, temporary: true, roles: { none: {} } }, select: { guildId: true } });
   for (const { guildId } of temporary) {
     // a guild deleted or left meanwhile has nothing left to end
@@ -133,57 +152,18 @@ async function ownerOf(deps: Deps, guildId: bigint) {
   return g ? g.ownerId : notFound.guild();
 }
 
-export async function leaveGuild(deps: Deps, userId: bigint, guildId: bigint) {
+export async function leaveGuild(deps: Deps & Pick<AppDeps, 'ids'>, userId: bigint, guildId: bigint) {
   await requireGuildPermission(deps, guildId, userId);
   if ((await ownerOf(deps, guildId)) === userId) fail('BAD_REQUEST', 'OWNER_ONLY', 'The owner cannot leave the guild; delete it instead');
   return removeMember(deps, guildId, userId);
 }
 
-export async function kickMember(deps: Deps, userId: bigint, guildId: bigint, targetId: bigint) {
+export async function kickMember(deps: Deps & Pick<AppDeps, 'ids'>, userId: bigint, input: z.infer<typeof kickInput>) {
+  const guildId = BigInt(input.guildId);
+  const targetId = BigInt(input.userId);
   await requireGuildPermission(deps, guildId, userId, Permissions.KICK_MEMBERS);
   await loadMember(deps, guildId, targetId);
   // The owner's position is infinite, so this also refuses kicking the owner.
   await requireMemberBelowActor(deps, guildId, userId, targetId);
-  return removeMember(deps, guildId, targetId);
-}
-
-/** Own nickname: CHANGE_NICKNAME. Someone else's: MANAGE_NICKNAMES and a higher role than theirs. */
-export async function setNick(deps: Deps, userId: bigint, input: z.infer<typeof setNickInput>) {
-  const guildId = BigInt(input.guildId);
-  const targetId = input.userId ? BigInt(input.userId) : userId;
-  if (targetId === userId) {
-    await requireGuildPermission(deps, guildId, userId, Permissions.CHANGE_NICKNAME);
-  } else {
-    await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_NICKNAMES);
-    await loadMember(deps, guildId, targetId);
-    await requireMemberBelowActor(deps, guildId, userId, targetId);
-  }
-  const nick = input.nick ? input.nick : null;
-  const updated = await deps.db.member.updateMany({ where: { guildId, userId: targetId }, data: { nick } });
-  if (updated.count === 0) return notFound.member();
-  const member = await loadMember(deps, guildId, targetId);
-  await publish.toGuild(deps, guildId, { type: 'GUILD_MEMBER_UPDATE', data: member });
-  return member;
-}
-
-/** MANAGE_ROLES and a role strictly below the actor's highest; @everyone is implicit and not assignable. */
-async function requireAssignable(deps: Deps, userId: bigint, guildId: bigint, targetId: bigint, roleId: bigint) {
-  await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_ROLES);
-  if (roleId === guildId) fail('BAD_REQUEST', 'INVALID_FORM_BODY', 'The @everyone role cannot be assigned');
-  const role = await findRole(deps.db, guildId, roleId);
-  if (role.botId !== null) managedRole();
-  await loadMember(deps, guildId, targetId);
-  await requireRoleBelowActor(deps, guildId, userId, role.position);
-}
-
-export async function addRole(deps: Deps, userId: bigint, guildId: bigint, targetId: bigint, roleId: bigint) {
-  await requireAssignable(deps, userId, guildId, targetId, roleId);
-  const added = await deps.db.memberRole.createMany({ data: [{ guildId, userId: targetId, roleId }], skipDuplicates: true });
-  return added.count > 0 ? memberUpdated(deps, guildId, targetId) : loadMember(deps, guildId, targetId);
-}
-
-export async function removeRole(deps: Deps, userId: bigint, guildId: bigint, targetId: bigint, roleId: bigint) {
-  await requireAssignable(deps, userId, guildId, targetId, roleId);
-  const removed = await deps.db.memberRole.deleteMany({ where: { guildId, userId: targetId, roleId } });
-  return removed.count > 0 ? memberUpdated(deps, guildId, targetId) : loadMember(deps, guildId, targetId);
+  return removeMember(deps, guildId, targetId, { actorId: userId, actionType: AuditLogEvent.MEMBER_KICK, targetId, reason: input.reason });
 }

@@ -7,6 +7,7 @@ import {
   computeBasePermissions,
   computeChannelPermissions,
   hasPermission,
+  isTimedOut,
   Permissions,
   type Overwrite,
   type PermissionInput,
@@ -61,7 +62,29 @@ function lastPeekedChannel(channelId: bigint, raw: string): ChannelInfo | null {
   return lastPeeked.info;
 }
 
-const parsePermissions = (raw: string) => (raw === 'none' ? null : BigInt(raw));
+/**
+ * Cached permissions are "none" (not a member), "<bits>", or while a timeout lasts
+ * "<bits now>~<timeout end, ms>~<bits after it>": the entry stays true when the timeout ends by
+ * itself, which no event announces and nothing invalidates.
+ */
+function encodePermissions(input: PermissionInput | null, compute: (input: PermissionInput, now: number) => bigint): string {
+  if (!input) return 'none';
+  const now = Date.now();
+  if (!isTimedOut(input, now)) return String(compute(input, now));
+  const until = input.communicationDisabledUntil!;
+  return `${compute(input, now)}~${until}~${compute(input, until)}`;
+}
+
+/** The permissions a cached entry stands for now, and whether a timeout limits them. */
+function parseAccess(raw: string): { perms: bigint; timedOut: boolean } | null {
+  if (raw === 'none') return null;
+  if (!raw.includes('~')) return { perms: BigInt(raw), timedOut: false };
+  const [during, until, after] = raw.split('~') as [string, string, string];
+  const timedOut = Date.now() < Number(until);
+  return { perms: BigInt(timedOut ? during : after), timedOut };
+}
+
+const parsePermissions = (raw: string) => parseAccess(raw)?.perms ?? null;
 
 /**
  * Whether the user sees the guild channel (and holds `need` in it), when this process's cache tier
@@ -99,12 +122,12 @@ export async function channelInfo(deps: Deps, channelId: bigint): Promise<Channe
   return parseChannelInfo(channelId, raw);
 }
 
-async function permissionInput(deps: Deps, guildId: bigint, userId: bigint) {
+async function permissionInput(deps: Deps, guildId: bigint, userId: bigint): Promise<PermissionInput | null> {
   const [guild, member, everyone] = await Promise.all([
     deps.db.guild.findUnique({ where: { id: guildId }, select: { ownerId: true } }),
     deps.db.member.findUnique({
       where: { guildId_userId: { guildId, userId } },
-      select: { roles: { select: { role: { select: { id: true, permissions: true } } } } },
+      select: { communicationDisabledUntil: true, roles: { select: { role: { select: { id: true, permissions: true } } } } },
     }),
     deps.db.role.findUnique({ where: { id: guildId }, select: { permissions: true } }),
   ]);
@@ -115,15 +138,15 @@ async function permissionInput(deps: Deps, guildId: bigint, userId: bigint) {
     userId,
     everyone: everyone?.permissions ?? 0n,
     memberRoles: member.roles.map((r) => r.role),
+    communicationDisabledUntil: member.communicationDisabledUntil?.getTime() ?? null,
   };
 }
 
 /** The member's guild-level permissions, or null when the user is not a member (or the guild does not exist). */
 export async function guildPermissions(deps: Deps, guildId: bigint, userId: bigint): Promise<bigint | null> {
-  const raw = await cached(deps.cache, permissionNamespace(guildId), `g:${userId}`, async () => {
-    const input = await permissionInput(deps, guildId, userId);
-    return input ? String(computeBasePermissions(input)) : 'none';
-  });
+  const raw = await cached(deps.cache, permissionNamespace(guildId), `g:${userId}`, async () =>
+    encodePermissions(await permissionInput(deps, guildId, userId), computeBasePermissions),
+  );
   return parsePermissions(raw);
 }
 
@@ -137,19 +160,21 @@ const DM_PERMISSIONS =
  * that the channel exists (not a member of its guild, not a DM participant, or no such channel).
  */
 export async function channelPermissions(deps: Deps, channel: ChannelInfo, userId: bigint): Promise<bigint | null> {
+  return (await channelAccess(deps, channel, userId))?.perms ?? null;
+}
+
+/** channelPermissions, and whether a timeout is what limits them. */
+async function channelAccess(deps: Deps, channel: ChannelInfo, userId: bigint): Promise<{ perms: bigint; timedOut: boolean } | null> {
   if (channel.guildId === null) {
-    return channel.recipientIds.includes(userId)
-      ? DM_PERMISSIONS
-      : null;
+    return channel.recipientIds.includes(userId) ? { perms: DM_PERMISSIONS, timedOut: false } : null;
   }
   const guildId = channel.guildId;
   const raw = await cached(deps.cache, permissionNamespace(guildId), `c:${userId}:${channel.id}`, async () => {
     const input = await permissionInput(deps, guildId, userId);
-    if (!input) return 'none';
-    const overwrites = await deps.db.permissionOverwrite.findMany({ where: { channelId: channel.id } });
-    return String(computeChannelPermissions(input, overwrites));
+    const overwrites = input ? await deps.db.permissionOverwrite.findMany({ where: { channelId: channel.id } }) : [];
+    return encodePermissions(input, (i, now) => computeChannelPermissions(i, overwrites, now));
   });
-  return parsePermissions(raw);
+  return parseAccess(raw);
 }
 
 /**
@@ -187,18 +212,20 @@ export async function requireGuildPermission(deps: Deps, guildId: bigint, userId
 }
 
 /**
- * A channel the user may see, with their permissions in it. Unknown Channel when it does not exist
- * or the user is outside its guild/DM; Missing Access when they are a member without VIEW_CHANNEL;
- * Missing Permissions when `need` is lacking.
+ * A channel the user may see, with their permissions in it (and whether a timeout limits them:
+ * reactions need that, see reactions.ts). Unknown Channel when it does not exist or the user is
+ * outside its guild/DM; Missing Access when they are a member without VIEW_CHANNEL; Missing
+ * Permissions when `need` is lacking.
  */
 export async function requireChannelPermission(deps: Deps, channelId: bigint, userId: bigint, need = 0n) {
   const channel = await channelInfo(deps, channelId);
   if (!channel) return notFound.channel();
-  const perms = await channelPermissions(deps, channel, userId);
-  if (perms === null) return notFound.channel();
+  const access = await channelAccess(deps, channel, userId);
+  if (access === null) return notFound.channel();
+  const { perms, timedOut } = access;
   if (!hasPermission(perms, Permissions.VIEW_CHANNEL)) return missingAccess();
   if (!hasPermission(perms, need)) return missingPermissions();
-  return { channel, perms };
+  return { channel, perms, timedOut };
 }
 
 /** Highest role position of a member (owner: above everything), for role-hierarchy checks. */

@@ -34,10 +34,10 @@ function requireEmoji(emoji: string): string {
 
 /** The channel (visible, with `need`) and the message in it, or Unknown Message. */
 async function target(deps: Deps, userId: bigint, input: { channelId: string; messageId: string }, need: bigint) {
-  const { channel, perms } = await requireChannelPermission(deps, BigInt(input.channelId), userId, need);
+  const { channel, perms, timedOut } = await requireChannelPermission(deps, BigInt(input.channelId), userId, need);
   const message = await deps.db.message.findUnique({ where: { id: BigInt(input.messageId) }, select: { id: true, channelId: true, authorId: true } });
   if (message?.channelId !== channel.id) return notFound.message();
-  return { channel, perms, message };
+  return { channel, perms, timedOut, message };
 }
 
 const scope = (channel: ChannelInfo, messageId: bigint) => ({
@@ -54,15 +54,16 @@ function publishInLine(deps: Deps, channel: ChannelInfo, event: ReactionEvent) {
 }
 
 export async function addReaction(deps: Deps, userId: bigint, input: z.infer<typeof reactionInput>) {
-  const { channel, perms, message } = await target(deps, userId, input, Permissions.READ_MESSAGE_HISTORY);
+  const { channel, perms, timedOut, message } = await target(deps, userId, input, Permissions.READ_MESSAGE_HISTORY);
   const emoji = requireEmoji(input.emoji);
   const burst = input.type === ReactionType.BURST;
   const added = await deps.db.$transaction(async (tx) => {
     const key = { messageId: message.id, emoji, userId, burst };
     if (await tx.reaction.findUnique({ where: { messageId_emoji_userId_burst: key }, select: { userId: true } })) return false;
     const existing = await tx.reaction.findFirst({ where: { messageId: message.id, emoji }, select: { userId: true } });
+    // Joining a reaction needs only READ_MESSAGE_HISTORY, except for a timed-out member (Discord: no reacting at all).
+    if ((!existing || timedOut) && !hasPermission(perms, Permissions.ADD_REACTIONS)) missingPermissions();
     if (!existing) {
-      if (!hasPermission(perms, Permissions.ADD_REACTIONS)) missingPermissions();
       const locked = await tx.$queryRaw<unknown[]>`SELECT 1 FROM messages WHERE id = ${message.id} FOR NO KEY UPDATE`;
       if (locked.length === 0) notFound.message();
       const distinct = await tx.reaction.groupBy({ by: ['emoji'], where: { messageId: message.id } });

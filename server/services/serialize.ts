@@ -98,8 +98,12 @@ export function toMember(m: Rows.Member & { user: UserRow; roles: { roleId: bigi
     nick: m.nick,
     roles: m.roles.map((r) => r.roleId.toString()),
     joinedAt: m.joinedAt.toISOString(),
+    communicationDisabledUntil: activeTimeout(m.communicationDisabledUntil),
   };
 }
+
+/** A timeout's end while it lasts; one that has run out is no longer shown (null). */
+export const activeTimeout = (until: Date | null) => (until && until.getTime() > Date.now() ? until.toISOString() : null);
 
 /** Prisma `include` for toMessage. */
 export const messageInclude = { author: { select: publicUserSelect }, pin: { select: { messageId: true } } } as const;

@@ -22,6 +22,9 @@ export const text = () =>
 
 export const isoDate = z.string().datetime({ offset: true });
 
+/** Why a moderator did something, kept in the audit log (Discord's X-Audit-Log-Reason: at most 512 characters). */
+export const auditReason = text().max(512).optional();
+
 /** A permission bitfield as a decimal string (Discord v8+), with only bits Discord defines. */
 export const permissionString = z
   .string()

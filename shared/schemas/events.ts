@@ -3,6 +3,8 @@
 // (events.stream and the Discord gateway) delivers them, typed by name so consumers switch on `type`.
 import { z } from 'zod';
 import { snowflake } from './common.js';
+import { auditLogEntry } from './audit-log.js';
+import { banEventData } from './ban.js';
 import { channel } from './channel.js';
 import { guild } from './guild.js';
 import { invite } from './invite.js';
@@ -51,6 +53,9 @@ export const domainEvent = z.discriminatedUnion('type', [
   ev('USER_UPDATE', selfUser),
   ev('INVITE_CREATE', invite),
   ev('INVITE_DELETE', inviteDeleteData),
+  ev('GUILD_BAN_ADD', banEventData),
+  ev('GUILD_BAN_REMOVE', banEventData),
+  ev('GUILD_AUDIT_LOG_ENTRY_CREATE', auditLogEntry),
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;
 export type EventName = DomainEvent['type'];

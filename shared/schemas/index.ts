@@ -13,3 +13,5 @@ export * from './reaction.js';
 export * from './pin.js';
 export * from './admin.js';
 export * from './message-search.js';
+export * from './ban.js';
+export * from './audit-log.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isoDate, snowflake, text } from './common.js';
+import { MAX_TIMEOUT_MS } from '../permissions.js';
+import { auditReason, isoDate, snowflake, text } from './common.js';
 import { memberPresence } from './presence.js';
 import { publicUser } from './user.js';
 
@@ -10,6 +11,8 @@ export const member = z.object({
   /** role ids, without @everyone */
   roles: z.array(snowflake),
   joinedAt: isoDate,
+  /** while timed out: when the timeout ends (null when not timed out) */
+  communicationDisabledUntil: isoDate.nullable(),
 });
 export type Member = z.infer<typeof member>;
 
@@ -46,10 +49,34 @@ export const searchMembersOutput = z.object({
 export type SearchMembersOutput = z.infer<typeof searchMembersOutput>;
 
 export const memberRefInput = z.object({ guildId: snowflake, userId: snowflake });
+/** A kick: the member, and the reason recorded in the audit log. */
+export const kickInput = memberRefInput.extend({ reason: auditReason });
+
+const nick = text().trim().max(32).nullable();
 export const setNickInput = z.object({
   guildId: snowflake,
   /** omitted: the caller */
   userId: snowflake.optional(),
-  nick: text().trim().max(32).nullable(),
+  nick,
+  reason: auditReason,
 });
-export const memberRoleInput = z.object({ guildId: snowflake, userId: snowflake, roleId: snowflake });
+export const memberRoleInput = z.object({ guildId: snowflake, userId: snowflake, roleId: snowflake, reason: auditReason });
+
+/** A timeout's end: at most 28 days ahead (Discord's limit); null, or a time already past, lifts it. */
+const timeoutEnd = isoDate.nullable().refine((v) => v === null || Date.parse(v) <= Date.now() + MAX_TIMEOUT_MS, 'must be at most 28 days in the future');
+
+/**
+ * Edits a member: each field given is set (`roles`: the member's whole role list, @everyone and the
+ * bot's managed role aside). nick: MANAGE_NICKNAMES (CHANGE_NICKNAME for oneself); roles:
+ * MANAGE_ROLES, each role added or removed below the actor's highest; communicationDisabledUntil:
+ * MODERATE_MEMBERS. Acting on another member (nick, timeout) also needs a higher role than theirs.
+ */
+export const updateMemberInput = z.object({
+  guildId: snowflake,
+  userId: snowflake,
+  nick: nick.optional(),
+  roles: z.array(snowflake).max(250).optional(),
+  communicationDisabledUntil: timeoutEnd.optional(),
+  reason: auditReason,
+});
+export type UpdateMemberInput = z.infer<typeof updateMemberInput>;

@@ -8,6 +8,7 @@ import { guildRoutes } from './guilds.js';
 import { inviteRoutes } from './invites.js';
 import { memberRoutes } from './members.js';
 import { messageRoutes } from './messages.js';
+import { moderationRoutes } from './moderation.js';
 import { pinsRoutes } from './pins.js';
 import { reactionRoutes } from './reactions.js';
 import { roleRoutes } from './roles.js';
@@ -23,6 +24,7 @@ export const discordRoutes = new RouteTable([
   ...reactionRoutes,
   ...pinsRoutes,
   ...memberRoutes,
+  ...moderationRoutes,
   ...roleRoutes,
   ...inviteRoutes,
   ...applicationRoutes,
