@@ -31,6 +31,7 @@ import { MemorySessionStore, RedisSessionStore } from './realtime/session-store.
 import { appRouter } from './routers/index.js';
 import { SessionCache } from './services/session-cache.js';
 import { verifyToken } from './services/tokens.js';
+import { createStorage } from './storage/index.js';
 
 export interface AppMounts {
   http?: (deps: AppDeps) => HttpMount[];
@@ -76,7 +77,9 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     const presenceOpts = { ttlMs: config.PRESENCE_TTL_MS, maxPerUser: config.GATEWAY_MAX_SESSIONS_PER_USER };
 
     let deps: AppDeps;
-    const base = { config, db, logger, metrics };
+    const storage = createStorage(config);
+    cleanups.push(() => storage.close());
+    const base = { config, db, logger, metrics, storage };
     if (config.REDIS_URL) {
       // Requests wait on the command connection: it is dropped as soon as Redis stops answering.
       const redis = createRedis(config.REDIS_URL, logger, 'commands', { probe: true, pipeline: true });

@@ -12,6 +12,7 @@ import type { EventBus } from './realtime/bus.js';
 import type { PresenceService } from './realtime/presence.js';
 import type { SessionStore } from './realtime/session-store.js';
 import type { SessionCache } from './services/session-cache.js';
+import type { FileStorage } from './storage/storage.js';
 
 export interface AppDeps {
   config: Config;
@@ -26,6 +27,8 @@ export interface AppDeps {
   presence: PresenceService;
   /** resumable-connection records shared by all processes */
   sessionStore: SessionStore;
+  /** uploaded files (attachments, avatars, icons) */
+  storage: FileStorage;
   /** the command connection, when REDIS_URL is set */
   redis?: Redis;
 }
