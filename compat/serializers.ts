@@ -3,6 +3,7 @@
 // the gateway. Fields this server has no concept of get Discord's neutral defaults (flags: none).
 import type {
   APIApplication,
+  APIAttachment,
   APIChannel,
   APIEmbed,
   APIExtendedInvite,
@@ -28,6 +29,7 @@ import type {
 import type { z } from 'zod';
 import type {
   Application,
+  Attachment,
   Channel,
   Embed,
   Guild,
@@ -206,6 +208,19 @@ function toDiscordMentionedUser(u: MentionedUser): APIUser & { member?: Omit<API
   return { ...toDiscordUser(u), member };
 }
 
+export function toDiscordAttachment(a: Attachment): APIAttachment {
+  return {
+    id: a.id,
+    filename: a.filename,
+    ...(a.description !== null ? { description: a.description } : {}),
+    content_type: a.contentType,
+    size: a.size,
+    url: a.url,
+    proxy_url: a.url,
+    ...(a.width !== null && a.height !== null ? { width: a.width, height: a.height } : {}),
+  };
+}
+
 /** A message; for replies with the original in `referenced_message` (null once it was deleted). */
 export function toDiscordMessage(m: Message | ReferencedMessage): APIMessage {
   return {
@@ -219,7 +234,7 @@ export function toDiscordMessage(m: Message | ReferencedMessage): APIMessage {
     mention_everyone: m.mentionEveryone,
     mentions: m.mentions.map(toDiscordMentionedUser),
     mention_roles: m.mentionRoleIds,
-    attachments: [],
+    attachments: m.attachments.map(toDiscordAttachment),
     embeds: m.embeds.map(toDiscordEmbed),
     components: [],
     pinned: m.pinned,

@@ -32,6 +32,9 @@ import { appRouter } from './routers/index.js';
 import { SessionCache } from './services/session-cache.js';
 import { verifyToken } from './services/tokens.js';
 import { createStorage } from './storage/index.js';
+import { sweepOrphanFiles } from './services/attachments.js';
+
+const ORPHAN_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface AppMounts {
   http?: (deps: AppDeps) => HttpMount[];
@@ -79,7 +82,8 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     let deps: AppDeps;
     const storage = createStorage(config);
     cleanups.push(() => storage.close());
-    const base = { config, db, logger, metrics, storage };
+    const urls = { cdn: (config.CDN_URL ?? config.PUBLIC_URL ?? '').replace(/\/$/, '') };
+    const base = { config, db, logger, metrics, storage, urls };
     if (config.REDIS_URL) {
       // Requests wait on the command connection: it is dropped as soon as Redis stops answering.
       const redis = createRedis(config.REDIS_URL, logger, 'commands', { probe: true, pipeline: true });
@@ -132,6 +136,12 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       };
     }
     cleanups.push(() => deps.presence.close());
+    // Files that interrupted uploads and deletions left behind (attachments.ts); every process
+    // sweeps, and a sweep is harmless to repeat.
+    const sweep = setInterval(() => {
+      sweepOrphanFiles(deps).catch((err) => logger.warn({ err }, 'orphan file sweep failed'));
+    }, ORPHAN_SWEEP_INTERVAL_MS).unref();
+    cleanups.push(() => clearInterval(sweep));
 
     // tRPC over WebSocket on /trpc: token from connectionParams (or an Authorization header).
     const wss = new WebSocketServer({ noServer: true, maxPayload: config.MAX_BODY_BYTES });
@@ -181,6 +191,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     if (mounts.beforeClose) cleanups.push(mounts.beforeClose);
 
     const host = config.SERVER_HOST === '0.0.0.0' || config.SERVER_HOST === '::' ? '127.0.0.1' : config.SERVER_HOST;
+    if (!urls.cdn) urls.cdn = `http://${host}:${port}`;
     let metricsUrl: string | undefined;
     if (config.METRICS_PORT !== undefined) {
       const metricsServer = createMetricsServer(deps);

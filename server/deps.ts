@@ -29,6 +29,11 @@ export interface AppDeps {
   sessionStore: SessionStore;
   /** uploaded files (attachments, avatars, icons) */
   storage: FileStorage;
+  /**
+   * Base URL of the file routes put into attachment URLs: CDN_URL, else PUBLIC_URL, else this
+   * server's own address (filled in once it listens).
+   */
+  urls: { cdn: string };
   /** the command connection, when REDIS_URL is set */
   redis?: Redis;
 }

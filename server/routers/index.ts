@@ -15,6 +15,7 @@ import { presenceRouter } from './presence.js';
 import { sessionsRouter } from './sessions.js';
 import { applicationsRouter } from './applications.js';
 import { oauth2Router } from './oauth2.js';
+import { attachmentsRouter } from './attachments.js';
 import { router } from '../trpc.js';
 
 export const appRouter = router({
@@ -34,6 +35,7 @@ export const appRouter = router({
   sessions: sessionsRouter,
   applications: applicationsRouter,
   oauth2: oauth2Router,
+  attachments: attachmentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

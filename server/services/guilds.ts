@@ -4,6 +4,7 @@ import { ChannelType } from '../../shared/schemas/channel.js';
 import type { createGuildInput, updateGuildInput } from '../../shared/schemas/guild.js';
 import { DEFAULT_EVERYONE_PERMISSIONS } from '../../shared/permissions.js';
 import type { AppDeps } from '../deps.js';
+import { removeChannelFiles } from './attachments.js';
 import { guildTopic, userTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
 import { lockUser, requireGuildRoom } from './limits.js';
@@ -18,7 +19,7 @@ import {
 } from './permissions.js';
 import { channelInclude, guildInclude, toChannel, toGuild } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config' | 'storage' | 'logger'>;
 
 /** The guild as an API object (with its roles); Unknown Guild when it does not exist. */
 export async function loadGuild(deps: Pick<AppDeps, 'db'>, guildId: bigint) {
@@ -81,6 +82,7 @@ export async function deleteGuild(deps: Deps, userId: bigint, guildId: bigint) {
   if (!guild) return notFound.guild();
   if (guild.ownerId !== userId) fail('FORBIDDEN', 'OWNER_ONLY', 'Only the guild owner can delete the guild');
   await deps.db.guild.delete({ where: { id: guildId } });
+  await removeChannelFiles(deps, guild.channels.map((c) => c.id));
   await invalidateGuildPermissions(deps, guildId);
   await Promise.all(guild.channels.map((c) => invalidateChannel(deps, c.id)));
   // data: {id} of the deleted guild
@@ -89,7 +91,7 @@ export async function deleteGuild(deps: Deps, userId: bigint, guildId: bigint) {
 }
 
 /** The guild's channels the caller can see, in display order. */
-export async function listGuildChannels(deps: Deps, userId: bigint, guildId: bigint) {
+export async function listGuildChannels(deps: Pick<AppDeps, 'db' | 'cache'>, userId: bigint, guildId: bigint) {
   await requireGuildPermission(deps, guildId, userId);
   const rows = await deps.db.channel.findMany({ where: { guildId }, include: channelInclude, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
   const visible = await Promise.all(

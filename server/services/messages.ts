@@ -21,6 +21,7 @@ import {
 } from '../../shared/schemas/message.js';
 import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
+import { attachmentKey, claimStaged, removeFiles, toAttachment, withOverrides, type AttachmentRow } from './attachments.js';
 import { channelLines, publishToChannel } from './channel-events.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { isForeignKeyViolation } from './db-errors.js';
@@ -30,7 +31,7 @@ import { messageView, messageViews, reactionSummaries } from './message-view.js'
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { messageInclude, toMessage, type MessageExtras, type MessageRow as StoredMessage } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics' | 'config' | 'urls' | 'storage'>;
 
 const TEXT_CHANNEL_TYPES: readonly number[] = [ChannelType.GUILD_TEXT, ChannelType.DM];
 const SLOWMODE_EXEMPT = [Permissions.MANAGE_MESSAGES, Permissions.MANAGE_CHANNELS];
@@ -43,9 +44,9 @@ export async function requireSendableChannel(deps: Pick<AppDeps, 'db' | 'cache'>
   return access;
 }
 
-/** A message needs text or an embed (Discord: 50006 otherwise). */
-function requireContent(content: string, embeds: readonly Embed[]) {
-  if (content.trim().length === 0 && embeds.length === 0) fail('BAD_REQUEST', 'EMPTY_MESSAGE', 'Cannot send an empty message');
+/** A message needs text, an embed or a file (Discord: 50006 otherwise). */
+function requireContent(content: string, embeds: readonly Embed[], files: number) {
+  if (content.trim().length === 0 && embeds.length === 0 && files === 0) fail('BAD_REQUEST', 'EMPTY_MESSAGE', 'Cannot send an empty message');
 }
 
 type ListInput = z.infer<typeof listMessagesInput>;
@@ -122,8 +123,19 @@ type MessageRow = {
   mentionEveryone: boolean;
 };
 
-/** Inserts the message (bumping the channel's last_message_id too when asked) in one statement; returns the author's profile. */
-async function insertMessage(deps: Deps, row: MessageRow, bumpInline: boolean) {
+/** Links claimed uploads to the message, with their final names and descriptions (a CTE of insertMessage). */
+function linkAttachments(messageId: bigint, files: AttachmentRow[]) {
+  if (files.length === 0) return Prisma.empty;
+  return Prisma.sql`, linked AS (
+        UPDATE attachments a SET message_id = ${messageId}, filename = v.filename, description = v.description
+        FROM unnest(${files.map((f) => f.id)}::bigint[], ${files.map((f) => f.filename)}::text[], ${files.map((f) => f.description)}::text[])
+          AS v(id, filename, description)
+        WHERE a.id = v.id AND a.message_id IS NULL
+      )`;
+}
+
+/** Inserts the message (bumping the channel's last_message_id too when asked, linking its files) in one statement; returns the author's profile. */
+async function insertMessage(deps: Deps, row: MessageRow, files: AttachmentRow[], bumpInline: boolean) {
   const bump = bumpInline
     ? Prisma.sql`, bumped AS (
         UPDATE channels SET last_message_id = ${row.id}
@@ -138,7 +150,7 @@ async function insertMessage(deps: Deps, row: MessageRow, bumpInline: boolean) {
         VALUES (${row.id}, ${row.channelId}, ${row.authorId}, ${row.content}, ${row.nonce}, ${row.type}, ${row.referenceMessageId},
                 ${JSON.stringify(row.embeds)}::jsonb, ${row.flags}, ${row.mentionUserIds}::bigint[], ${row.mentionRoleIds}::bigint[], ${row.mentionEveryone})
         RETURNING author_id
-      )${bump}
+      )${bump}${linkAttachments(row.id, files)}
       SELECT u.id, u.username, u.display_name AS "displayName", u.avatar, u.bot, u.created_at AS "createdAt"
       FROM inserted JOIN users u ON u.id = inserted.author_id`;
     if (!author) throw new Error('message insert returned no row');
@@ -178,8 +190,9 @@ const sendableFlags = (flags = 0) => flags & (MessageFlag.SUPPRESS_EMBEDS | Mess
 export async function sendMessage(deps: Deps, userId: bigint, input: SendInput): Promise<Message> {
   const content = input.content ?? '';
   const embeds = input.embeds ?? [];
-  requireContent(content, embeds);
+  requireContent(content, embeds, input.attachments?.length ?? 0);
   const { channel, perms } = await requireSendableChannel(deps, BigInt(input.channelId), userId);
+  const files = await claimStaged(deps, channel.id, userId, input.attachments ?? []);
   const original = input.messageReference ? await replyTarget(deps, channel, perms, input.messageReference) : null;
   await enforceSlowmode(deps, channel, perms, userId);
   const pingsReplied = original !== null && original.authorId !== userId && (input.allowedMentions?.repliedUser ?? !input.allowedMentions);
@@ -201,23 +214,34 @@ export async function sendMessage(deps: Deps, userId: bigint, input: SendInput):
       ...storedMentions(mentions),
     },
     { mentions: mentions.users, ...(referencedMessage ? { referencedMessage } : {}) },
+    files,
   );
 }
 
 export type NewMessage = Omit<MessageRow, 'id' | 'channelId'>;
 
-/** Stores a new message of the channel and publishes its MESSAGE_CREATE in channel order; `extras` complete the object. */
-export async function postMessage(deps: Deps, channel: ChannelInfo, fields: NewMessage, extras: MessageExtras): Promise<Message> {
+/**
+ * Stores a new message of the channel, with its claimed files, and publishes its MESSAGE_CREATE in
+ * channel order; `extras` complete the object.
+ */
+export async function postMessage(
+  deps: Deps,
+  channel: ChannelInfo,
+  fields: NewMessage,
+  extras: Omit<MessageExtras, 'attachments'>,
+  files: AttachmentRow[] = [],
+): Promise<Message> {
   const place = channelLines(deps).take(channel.id);
   const row: MessageRow = { ...fields, id: place.id, channelId: channel.id };
   let stored;
   try {
-    stored = await lastMessageIds(deps).write(channel.id, row.id, (bumpInline) => insertMessage(deps, row, bumpInline));
+    stored = await lastMessageIds(deps).write(channel.id, row.id, (bumpInline) => insertMessage(deps, row, files, bumpInline));
   } catch (err) {
     void place.settle(null);
     throw err;
   }
-  const message = toMessage({ ...row, editedAt: null, createdAt: new Date(), author: stored.result, pin: null }, channel.guildId, extras);
+  const attachments = files.map((f) => toAttachment(deps, f));
+  const message = toMessage({ ...row, editedAt: null, createdAt: new Date(), author: stored.result, pin: null }, channel.guildId, { ...extras, attachments });
   await Promise.all([stored.bumped, place.settle(() => publishToChannel(deps, channel, 'MESSAGE_CREATE', message))]);
   return message;
 }
@@ -235,34 +259,59 @@ type EditInput = z.infer<typeof editMessageInput>;
 export async function editMessage(deps: Deps, userId: bigint, input: EditInput): Promise<Message> {
   const { channel, perms } = await requireChannelPermission(deps, BigInt(input.channelId), userId);
   const existing = await findMessage(deps, channel, BigInt(input.messageId));
-  const changesBody = input.content !== undefined || input.embeds !== undefined;
+  const changesBody = input.content !== undefined || input.embeds !== undefined || input.attachments !== undefined;
   if (existing.authorId !== userId) {
     if (changesBody || input.allowedMentions) fail('FORBIDDEN', 'NOT_AUTHOR', 'Cannot edit a message authored by another user');
     if (!hasPermission(perms, Permissions.MANAGE_MESSAGES)) missingPermissions();
   }
   const content = input.content === undefined ? existing.content : (input.content ?? '');
   const embeds = input.embeds === undefined ? (existing.embeds as Embed[]) : (input.embeds ?? []);
-  requireContent(content, embeds);
+  const files = input.attachments === undefined ? undefined : await editedFiles(deps, existing, userId, input.attachments);
+  requireContent(content, embeds, files ? files.kept.length : existing.attachments.length);
   const flags =
     input.flags === undefined ? existing.flags : (existing.flags & ~MessageFlag.SUPPRESS_EMBEDS) | (input.flags & MessageFlag.SUPPRESS_EMBEDS);
   const mentions = input.content === undefined ? undefined : await resolveMentions(deps, channel, perms, content, input.allowedMentions, await stillPinged(deps, existing));
-  const updated = await deps.db.message
-    .update({
-      where: { id: existing.id },
-      data: {
-        content,
-        embeds,
-        flags,
-        ...(mentions ? storedMentions(mentions) : {}),
-        ...(changesBody ? { editedAt: new Date() } : {}),
-      },
-      include: messageInclude,
-    })
-    .catch(unknownMessageIfGone);
+  const update = {
+    where: { id: existing.id },
+    data: {
+      content,
+      embeds,
+      flags,
+      ...(mentions ? storedMentions(mentions) : {}),
+      ...(changesBody ? { editedAt: new Date() } : {}),
+    },
+    include: messageInclude,
+  };
+  const updated = await (files
+    ? deps.db.$transaction(async (tx) => {
+        await tx.attachment.deleteMany({ where: { id: { in: files.removed.map((f) => f.id) }, messageId: existing.id } });
+        for (const f of files.kept) {
+          await tx.attachment.updateMany({
+            where: { id: f.id, OR: [{ messageId: existing.id }, { messageId: null, uploaderId: userId }] },
+            data: { messageId: existing.id, filename: f.filename, description: f.description },
+          });
+        }
+        return tx.message.update(update);
+      })
+    : deps.db.message.update(update)
+  ).catch(unknownMessageIfGone);
+  if (files) await removeFiles(deps, files.removed.map((f) => attachmentKey(f.channelId, f.id)));
   const message = await messageView(deps, channel.guildId, updated);
   await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_UPDATE', message));
   const reactions = (await reactionSummaries(deps, [updated.id], userId)).get(String(updated.id));
   return reactions ? { ...message, reactions } : message;
+}
+
+/**
+ * An edit's `attachments`: the message's own files it lists stay (with any new name or
+ * description), the others go; other ids must be the author's staged uploads in the channel.
+ */
+async function editedFiles(deps: Deps, existing: StoredMessage, userId: bigint, refs: NonNullable<EditInput['attachments']>) {
+  const own = new Map(existing.attachments.map((a) => [String(a.id), a]));
+  const kept = refs.filter((r) => own.has(r.id)).map((r) => withOverrides(own.get(r.id)!, r));
+  const added = await claimStaged(deps, existing.channelId, userId, refs.filter((r) => !own.has(r.id)));
+  const listed = new Set(refs.map((r) => r.id));
+  return { kept: [...kept, ...added].sort((a, b) => (a.id < b.id ? -1 : 1)), removed: existing.attachments.filter((a) => !listed.has(String(a.id))) };
 }
 
 /** The replied-to author, when the reply pinged them: an edit keeps that ping. */
@@ -279,6 +328,7 @@ export async function deleteMessage(deps: Deps, userId: bigint, input: z.infer<t
   if (existing.authorId !== userId && !hasPermission(perms, Permissions.MANAGE_MESSAGES)) missingPermissions();
   const { count } = await deps.db.message.deleteMany({ where: { id: existing.id } });
   if (count === 0) notFound.message();
+  await removeFiles(deps, existing.attachments.map((a) => attachmentKey(a.channelId, a.id)));
   const data: MessageDeleted = { id: String(existing.id), channelId: String(channel.id), guildId: channel.guildId === null ? null : String(channel.guildId) };
   await channelLines(deps).append(channel.id, () => publishToChannel(deps, channel, 'MESSAGE_DELETE', data));
   return { ok: true as const };
@@ -294,8 +344,10 @@ export async function bulkDeleteMessages(deps: Deps, userId: bigint, input: z.in
   const ids = [...new Set(input.messageIds.map(BigInt))];
   const oldest = snowflakeFromTimestamp(Date.now() - BULK_DELETE_MAX_AGE_MS);
   if (ids.some((id) => id < oldest)) fail('BAD_REQUEST', 'BULK_DELETE_TOO_OLD', 'You can only bulk delete messages that are under 14 days old.');
+  const files = await deps.db.attachment.findMany({ where: { messageId: { in: ids }, channelId: channel.id }, select: { id: true } });
   const deleted = await deps.db.$queryRaw<{ id: bigint }[]>`
     DELETE FROM messages WHERE channel_id = ${channel.id} AND id = ANY(${ids}::bigint[]) RETURNING id`;
+  await removeFiles(deps, files.map((f) => attachmentKey(channel.id, f.id)));
   if (deleted.length > 0) {
     const data: MessagesDeleted = {
       ids: deleted.map((d) => String(d.id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),

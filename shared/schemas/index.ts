@@ -11,3 +11,4 @@ export * from './application.js';
 export * from './embed.js';
 export * from './reaction.js';
 export * from './pin.js';
+export * from './attachment.js';
