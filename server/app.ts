@@ -12,6 +12,7 @@ import { createPrisma } from './db/prisma.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { applyMigrations } from './db/migrate.js';
 import type { AppDeps } from './deps.js';
+import { cdnMounts } from './http/cdn.js';
 import { createMetricsServer } from './http/metrics-endpoint.js';
 import { echoRequestId } from './http/request-info.js';
 import { createHttpServer, type HttpMount, type UpgradeMount } from './http/server.js';
@@ -173,7 +174,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
 
     const site = await loadStaticSite(config.WEB_DIR);
     if (!site) logger.warn({ dir: config.WEB_DIR }, 'no web app to serve at / (build it with npm run build)');
-    const httpMounts = [webSessionMount(deps), ...(mounts.http?.(deps) ?? [])];
+    const httpMounts = [webSessionMount(deps), ...cdnMounts(deps), ...(mounts.http?.(deps) ?? [])];
     const server = createHttpServer(deps, appRouter, httpMounts, [trpcUpgrade, ...(mounts.upgrades?.(deps) ?? [])], site);
     const port = await listen(server, config.SERVER_PORT, config.SERVER_HOST);
     cleanups.push(async () => {

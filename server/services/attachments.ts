@@ -112,3 +112,10 @@ export async function sweepOrphanFiles(deps: Deps, now = Date.now()): Promise<nu
   }
   return removed;
 }
+
+/** The stored row of a message's file, when the URL's ids and filename name one (staged uploads are not served). */
+export async function servedAttachment(deps: Pick<AppDeps, 'db'>, channelId: bigint, attachmentId: bigint, filename: string) {
+  const row = await deps.db.attachment.findUnique({ where: { id: attachmentId }, select: { channelId: true, messageId: true, filename: true, contentType: true, size: true } });
+  if (!row || row.channelId !== channelId || row.messageId === null || row.filename !== filename) return null;
+  return row;
+}
