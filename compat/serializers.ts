@@ -47,11 +47,15 @@ import type {
   Role,
   SelfUser,
 } from '../shared/schemas/index.js';
+import { IMAGE_HASH } from '../shared/schemas/common.js';
 import type { myGuild } from '../shared/schemas/guild.js';
 import type { Activity } from '../shared/schemas/presence.js';
 import type { visibleStatus } from '../shared/schemas/user.js';
 
 export type MyGuild = z.infer<typeof myGuild>;
+
+/** An avatar or icon as Discord's hash; other stored values (the original /api/v1 API's URLs) are no hash, so none. */
+const imageHash = (v: string | null) => (v !== null && IMAGE_HASH.test(v) ? v : null);
 type VisibleStatus = z.infer<typeof visibleStatus>;
 
 export function toDiscordUser(u: PublicUser): APIUser {
@@ -60,7 +64,7 @@ export function toDiscordUser(u: PublicUser): APIUser {
     username: u.username,
     discriminator: '0',
     global_name: u.displayName,
-    avatar: u.avatar,
+    avatar: imageHash(u.avatar),
     bot: u.bot,
     public_flags: 0 as UserFlags,
   };
@@ -93,7 +97,7 @@ export function toDiscordGuild(g: Guild): APIGuild {
   return {
     id: g.id,
     name: g.name,
-    icon: g.icon,
+    icon: imageHash(g.icon),
     description: g.description,
     owner_id: g.ownerId,
     system_channel_id: g.systemChannelId,
@@ -128,7 +132,7 @@ export function toDiscordGuild(g: Guild): APIGuild {
 
 /** An entry of GET /users/@me/guilds. */
 export function toDiscordPartialGuild(g: MyGuild): RESTAPIPartialCurrentUserGuild {
-  return { id: g.id, name: g.name, icon: g.icon, banner: null, owner: g.owner, features: [], permissions: g.permissions };
+  return { id: g.id, name: g.name, icon: imageHash(g.icon), banner: null, owner: g.owner, features: [], permissions: g.permissions };
 }
 
 export function toDiscordOverwrite(o: PermissionOverwrite): APIOverwrite {
@@ -288,7 +292,7 @@ export function toDiscordInvite(i: Invite): APIExtendedInvite {
     guild: {
       id: i.guild.id,
       name: i.guild.name,
-      icon: i.guild.icon,
+      icon: imageHash(i.guild.icon),
       splash: null,
       banner: null,
       description: null,

@@ -73,7 +73,7 @@ export function withOverrides<R extends AttachmentRow>(row: R, ref: AttachmentRe
 }
 
 /** Deletes stored files (whose rows are gone); a storage failure is logged, and the sweep retries. */
-export async function removeFiles(deps: Deps, keys: string[]): Promise<void> {
+export async function removeFiles(deps: Pick<AppDeps, 'storage' | 'logger'>, keys: string[]): Promise<void> {
   if (keys.length === 0) return;
   await deps.storage.delete(keys).catch((err) => deps.logger.warn({ err, keys: keys.length }, 'could not delete files; the sweep will'));
 }

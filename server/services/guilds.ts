@@ -5,6 +5,7 @@ import type { createGuildInput, updateGuildInput } from '../../shared/schemas/gu
 import { DEFAULT_EVERYONE_PERMISSIONS } from '../../shared/permissions.js';
 import type { AppDeps } from '../deps.js';
 import { removeChannelFiles } from './attachments.js';
+import { imageField, removeImages } from './images.js';
 import { guildTopic, userTopic } from '../realtime/bus.js';
 import { fail, notFound } from './errors.js';
 import { lockUser, requireGuildRoom } from './limits.js';
@@ -30,11 +31,12 @@ export async function loadGuild(deps: Pick<AppDeps, 'db'>, guildId: bigint) {
 export async function createGuild(deps: Deps, ownerId: bigint, input: z.infer<typeof createGuildInput>) {
   const guildId = deps.ids.next();
   const generalId = deps.ids.next();
+  const icon = (await imageField(deps, 'icons', guildId, input.icon)) ?? null;
   await deps.db.$transaction(async (tx) => {
     await lockUser(tx, ownerId);
     await requireGuildRoom(tx, deps.config, ownerId);
     await tx.guild.create({
-      data: { id: guildId, name: input.name, icon: input.icon ?? null, description: input.description ?? null, ownerId, systemChannelId: generalId },
+      data: { id: guildId, name: input.name, icon, description: input.description ?? null, ownerId, systemChannelId: generalId },
     });
     // @everyone's id is the guild's id (Discord's convention; the permission algorithm relies on it).
     await tx.role.create({ data: { id: guildId, guildId, name: '@everyone', permissions: DEFAULT_EVERYONE_PERMISSIONS, position: 0 } });
@@ -61,15 +63,20 @@ async function requireTextChannelOf(deps: Deps, guildId: bigint, channelId: bigi
 }
 
 export async function updateGuild(deps: Deps, userId: bigint, input: z.infer<typeof updateGuildInput>) {
-  const { guildId: rawId, systemChannelId, ...fields } = input;
+  const { guildId: rawId, systemChannelId, icon, ...fields } = input;
   const guildId = BigInt(rawId);
   await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_GUILD);
   if (systemChannelId) await requireTextChannelOf(deps, guildId, BigInt(systemChannelId));
   const row = await deps.db.guild.update({
     where: { id: guildId },
-    data: { ...fields, ...(systemChannelId !== undefined ? { systemChannelId: systemChannelId === null ? null : BigInt(systemChannelId) } : {}) },
+    data: {
+      ...fields,
+      ...(icon !== undefined ? { icon: await imageField(deps, 'icons', guildId, icon) } : {}),
+      ...(systemChannelId !== undefined ? { systemChannelId: systemChannelId === null ? null : BigInt(systemChannelId) } : {}),
+    },
     include: guildInclude,
   });
+  if (icon !== undefined) await removeImages(deps, 'icons', guildId, row.icon);
   const guild = toGuild(row, row._count.members);
   await deps.bus.publish([guildTopic(guildId)], { type: 'GUILD_UPDATE', guildId: guild.id, data: guild });
   return guild;
