@@ -7,6 +7,7 @@ import type {
   APIAuditLogChange,
   APIAuditLogEntry,
   APIBan,
+  APIAttachment,
   APIChannel,
   APIEmbed,
   APIExtendedInvite,
@@ -36,6 +37,7 @@ import type {
   AuditLog,
   AuditLogEntry,
   Ban,
+  Attachment,
   Channel,
   Embed,
   Guild,
@@ -53,11 +55,15 @@ import type {
   Role,
   SelfUser,
 } from '../shared/schemas/index.js';
+import { IMAGE_HASH } from '../shared/schemas/common.js';
 import type { myGuild } from '../shared/schemas/guild.js';
 import type { Activity } from '../shared/schemas/presence.js';
 import type { visibleStatus } from '../shared/schemas/user.js';
 
 export type MyGuild = z.infer<typeof myGuild>;
+
+/** An avatar or icon as Discord's hash; other stored values (the original /api/v1 API's URLs) are no hash, so none. */
+const imageHash = (v: string | null) => (v !== null && IMAGE_HASH.test(v) ? v : null);
 type VisibleStatus = z.infer<typeof visibleStatus>;
 
 export function toDiscordUser(u: PublicUser): APIUser {
@@ -66,7 +72,7 @@ export function toDiscordUser(u: PublicUser): APIUser {
     username: u.username,
     discriminator: '0',
     global_name: u.displayName,
-    avatar: u.avatar,
+    avatar: imageHash(u.avatar),
     bot: u.bot,
     public_flags: 0 as UserFlags,
   };
@@ -99,7 +105,7 @@ export function toDiscordGuild(g: Guild): APIGuild {
   return {
     id: g.id,
     name: g.name,
-    icon: g.icon,
+    icon: imageHash(g.icon),
     description: g.description,
     owner_id: g.ownerId,
     system_channel_id: g.systemChannelId,
@@ -134,7 +140,7 @@ export function toDiscordGuild(g: Guild): APIGuild {
 
 /** An entry of GET /users/@me/guilds. */
 export function toDiscordPartialGuild(g: MyGuild): RESTAPIPartialCurrentUserGuild {
-  return { id: g.id, name: g.name, icon: g.icon, banner: null, owner: g.owner, features: [], permissions: g.permissions };
+  return { id: g.id, name: g.name, icon: imageHash(g.icon), banner: null, owner: g.owner, features: [], permissions: g.permissions };
 }
 
 export function toDiscordOverwrite(o: PermissionOverwrite): APIOverwrite {
@@ -222,6 +228,19 @@ function toDiscordMentionedUser(u: MentionedUser): APIUser & { member?: Omit<API
   return { ...toDiscordUser(u), member };
 }
 
+export function toDiscordAttachment(a: Attachment): APIAttachment {
+  return {
+    id: a.id,
+    filename: a.filename,
+    ...(a.description !== null ? { description: a.description } : {}),
+    content_type: a.contentType,
+    size: a.size,
+    url: a.url,
+    proxy_url: a.url,
+    ...(a.width !== null && a.height !== null ? { width: a.width, height: a.height } : {}),
+  };
+}
+
 /** A message; for replies with the original in `referenced_message` (null once it was deleted). */
 export function toDiscordMessage(m: Message | ReferencedMessage): APIMessage {
   return {
@@ -235,7 +254,7 @@ export function toDiscordMessage(m: Message | ReferencedMessage): APIMessage {
     mention_everyone: m.mentionEveryone,
     mentions: m.mentions.map(toDiscordMentionedUser),
     mention_roles: m.mentionRoleIds,
-    attachments: [],
+    attachments: m.attachments.map(toDiscordAttachment),
     embeds: m.embeds.map(toDiscordEmbed),
     components: [],
     pinned: m.pinned,
@@ -326,7 +345,7 @@ export function toDiscordInvite(i: Invite): APIExtendedInvite {
     guild: {
       id: i.guild.id,
       name: i.guild.name,
-      icon: i.guild.icon,
+      icon: imageHash(i.guild.icon),
       splash: null,
       banner: null,
       description: null,

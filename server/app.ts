@@ -12,6 +12,7 @@ import { createPrisma } from './db/prisma.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { applyMigrations } from './db/migrate.js';
 import type { AppDeps } from './deps.js';
+import { cdnMounts } from './http/cdn.js';
 import { createMetricsServer } from './http/metrics-endpoint.js';
 import { echoRequestId } from './http/request-info.js';
 import { createHttpServer, type HttpMount, type UpgradeMount } from './http/server.js';
@@ -34,6 +35,10 @@ import { MemorySessionStore, RedisSessionStore } from './realtime/session-store.
 import { appRouter } from './routers/index.js';
 import { SessionCache } from './services/session-cache.js';
 import { verifyToken } from './services/tokens.js';
+import { createStorage } from './storage/index.js';
+import { sweepOrphanFiles } from './services/attachments.js';
+
+const ORPHAN_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface AppMounts {
   http?: (deps: AppDeps) => HttpMount[];
@@ -84,7 +89,10 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       onDisconnected: (userId: bigint) => endTemporaryMemberships(deps, userId),
     };
 
-    const base = { config, db, logger, metrics };
+    const storage = createStorage(config);
+    cleanups.push(() => storage.close());
+    const urls = { cdn: (config.CDN_URL ?? config.PUBLIC_URL ?? '').replace(/\/$/, '') };
+    const base = { config, db, logger, metrics, storage, urls };
     // this instance's own per-channel state (several instances can share a process: tests)
     const channelState = (ids: SnowflakeGenerator) => ({
       channelLines: new ChannelEventLines(ids, logger),
@@ -146,6 +154,12 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
       };
     }
     cleanups.push(() => deps.presence.close());
+    // Files that interrupted uploads and deletions left behind (attachments.ts); every process
+    // sweeps, and a sweep is harmless to repeat.
+    const sweep = setInterval(() => {
+      sweepOrphanFiles(deps).catch((err) => logger.warn({ err }, 'orphan file sweep failed'));
+    }, ORPHAN_SWEEP_INTERVAL_MS).unref();
+    cleanups.push(() => clearInterval(sweep));
 
     // tRPC over WebSocket on /trpc: token from connectionParams (or an Authorization header).
     const wss = new WebSocketServer({ noServer: true, maxPayload: config.MAX_BODY_BYTES });
@@ -176,7 +190,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
 
     const site = await loadStaticSite(config.WEB_DIR);
     if (!site) logger.warn({ dir: config.WEB_DIR }, 'no web app to serve at / (build it with npm run build)');
-    const httpMounts = [webSessionMount(deps), ...(mounts.http?.(deps) ?? [])];
+    const httpMounts = [webSessionMount(deps), ...cdnMounts(deps), ...(mounts.http?.(deps) ?? [])];
     const server = createHttpServer(deps, appRouter, httpMounts, [trpcUpgrade, ...(mounts.upgrades?.(deps) ?? [])], site);
     const port = await listen(server, config.SERVER_PORT, config.SERVER_HOST);
     cleanups.push(async () => {
@@ -194,6 +208,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     if (mounts.beforeClose) cleanups.push(mounts.beforeClose);
 
     const host = config.SERVER_HOST === '0.0.0.0' || config.SERVER_HOST === '::' ? '127.0.0.1' : config.SERVER_HOST;
+    if (!urls.cdn) urls.cdn = `http://${host}:${port}`;
     let metricsUrl: string | undefined;
     if (config.METRICS_PORT !== undefined) {
       const metricsServer = createMetricsServer(deps);

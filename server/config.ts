@@ -66,6 +66,17 @@ const envSchema = z.object({
     (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
     z.array(z.string().regex(/^\d{1,20}$/, 'must be comma-separated user ids')).default([]),
   ),
+  STORAGE_DRIVER: z.enum(['disk', 's3']).default('disk'),
+  S3_BUCKET: optionalString,
+  S3_ENDPOINT: optionalString.pipe(z.string().url().optional()),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  MAX_UPLOAD_BYTES: int(25 * 1024 * 1024, 1),
+  MAX_UPLOAD_REQUEST_BYTES: int(100 * 1024 * 1024, 1),
+  CDN_URL: optionalString.pipe(z.string().url().optional()),
+  ATTACHMENT_URL_TTL_SECONDS: int(24 * 3600, 60),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -93,6 +104,7 @@ export function loadConfig(env: EnvInput = process.env): Config {
     if (cfg.NODE_ENV === 'production') throw new ConfigError('Invalid configuration: JWT_SECRET is required in production');
     secret = persistedSecret(dataDir);
   }
+  if (cfg.STORAGE_DRIVER === 's3' && !cfg.S3_BUCKET) throw new ConfigError('Invalid configuration: S3_BUCKET is required when STORAGE_DRIVER=s3');
   // The built web app belongs to the installation, not to where the server was started from.
   const webDir = path.resolve(PROJECT_ROOT, cfg.WEB_DIR ?? 'web/dist');
   return { ...cfg, JWT_SECRET: secret, DATA_DIR: dataDir, WEB_DIR: webDir };

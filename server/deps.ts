@@ -14,6 +14,7 @@ import type { SessionStore } from './realtime/session-store.js';
 import type { ChannelEventLines } from './services/channel-events.js';
 import type { LastMessageIdWriter } from './services/last-message-id.js';
 import type { SessionCache } from './services/session-cache.js';
+import type { FileStorage } from './storage/storage.js';
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +29,13 @@ export interface AppDeps {
   presence: PresenceService;
   /** resumable-connection records shared by all processes */
   sessionStore: SessionStore;
+  /** uploaded files (attachments, avatars, icons) */
+  storage: FileStorage;
+  /**
+   * Base URL of the file routes put into attachment URLs: CDN_URL, else PUBLIC_URL, else this
+   * server's own address (filled in once it listens).
+   */
+  urls: { cdn: string };
   /** the command connection, when REDIS_URL is set */
   redis?: Redis;
   /** this instance's per-channel publish order (services/channel-events.ts) */

@@ -61,6 +61,12 @@ export const ErrorReasons = [
   'OWNS_GUILDS',
   /** admin.* called by someone who is not an instance administrator */
   'NOT_ADMIN',
+  /** an upload over MAX_UPLOAD_BYTES (one file) or MAX_UPLOAD_REQUEST_BYTES (one request), or over 10 files */
+  'FILE_TOO_LARGE',
+  /** a message refers to an attachment that is neither its own nor a staged upload of the caller's in that channel */
+  'UNKNOWN_ATTACHMENT',
+  /** image data (a data URI) that is not a PNG, JPEG, GIF or WebP image, or too big */
+  'INVALID_IMAGE',
 ] as const;
 
 export type ErrorReason = (typeof ErrorReasons)[number];

@@ -103,11 +103,13 @@ describe('users', () => {
   it('PATCH /users/@me sets global_name and avatar; a bad field is a form error', async () => {
     const u = await registerUser(app.url);
     const api = discordApi(app.url, u.accessToken);
-    const patched = expectShape(selfUserShape, (await api('PATCH', '/users/@me', { global_name: 'Alice A.', avatar: 'abc123' })).body);
-    expect(patched).toMatchObject({ global_name: 'Alice A.', avatar: 'abc123' });
-    expect((await ownerApi('GET', `/users/${u.id}`)).body).toMatchObject({ global_name: 'Alice A.' });
+    // a 1×1 PNG as Discord's image data: stored, and named by a hash (never the data URI itself)
+    const pixel = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const patched = expectShape(selfUserShape, (await api('PATCH', '/users/@me', { global_name: 'Alice A.', avatar: pixel })).body);
+    expect(patched).toMatchObject({ global_name: 'Alice A.', avatar: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect((await ownerApi('GET', `/users/${u.id}`)).body).toMatchObject({ global_name: 'Alice A.', avatar: patched.avatar });
     const cleared = await api('PATCH', '/users/@me', { global_name: null });
-    expect(cleared.body).toMatchObject({ global_name: null, avatar: 'abc123' });
+    expect(cleared.body).toMatchObject({ global_name: null, avatar: patched.avatar });
 
     const long = expectError(await api('PATCH', '/users/@me', { global_name: 'x'.repeat(33) }), 400, 50035);
     expect(fieldCodes(long.errors, 'global_name')).toEqual(['BASE_TYPE_MAX_LENGTH']);

@@ -93,6 +93,13 @@ describe('loadConfig', () => {
     expect(existsSync(path.join(dir, 'jwt-secret'))).toBe(false);
   });
 
+  it('stores files on disk by default; the S3 driver needs a bucket', () => {
+    expect(loadConfig({ DATA_DIR: tempDir(), JWT_SECRET: SECRET })).toMatchObject({ STORAGE_DRIVER: 'disk', MAX_UPLOAD_BYTES: 25 * 1024 * 1024 });
+    expect(configError({ JWT_SECRET: SECRET, STORAGE_DRIVER: 's3' })).toBe('Invalid configuration: S3_BUCKET is required when STORAGE_DRIVER=s3');
+    expect(configError({ JWT_SECRET: SECRET, STORAGE_DRIVER: 'ftp' })).toMatch(/^Invalid configuration: STORAGE_DRIVER /);
+    expect(loadConfig({ DATA_DIR: tempDir(), JWT_SECRET: SECRET, STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_FORCE_PATH_STYLE: 'true' })).toMatchObject({ S3_BUCKET: 'b', S3_FORCE_PATH_STYLE: true });
+  });
+
   it('outside production generates the JWT secret once and keeps it under DATA_DIR', () => {
     const dir = path.join(tempDir(), 'not-yet-created');
     const first = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir }).JWT_SECRET;

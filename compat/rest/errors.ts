@@ -35,6 +35,8 @@ export const requestErrors = {
     error(400, INVALID_FORM_BODY, 'Invalid Form Body', {
       _errors: [{ code: 'CONTENT_TYPE_INVALID', message: 'Expected "Content-Type" header to be "application/json".' }],
     }),
+  malformedForm: () =>
+    error(400, INVALID_FORM_BODY, 'Invalid Form Body', { _errors: [{ code: 'MULTIPART_INVALID', message: 'The multipart form is malformed or incomplete.' }] }),
   notAnObject: () =>
     error(400, INVALID_FORM_BODY, 'Invalid Form Body', { _errors: [{ code: 'DICT_TYPE_CONVERT', message: 'Only dictionaries may be used in a DictType' }] }),
   fieldError: (field: string, code: string, message: string) => formError([{ path: field.split('.'), error: { code, message } }]),
@@ -96,6 +98,9 @@ const REASONS: Record<ErrorReason, { code: number; field?: { path: string[]; cod
   // answered by HTTP status alone (403): Discord has no code for these
   REGISTRATION_CLOSED: { code: 0 },
   ACCOUNT_DISABLED: { code: 0 },
+  FILE_TOO_LARGE: { code: 40005 },
+  UNKNOWN_ATTACHMENT: { code: INVALID_FORM_BODY, field: [{ path: ['attachments'], code: 'ATTACHMENT_NOT_FOUND', message: 'Unknown attachment' }] },
+  INVALID_IMAGE: { code: INVALID_FORM_BODY },
   // answered by HTTP status alone (or, for RATE_LIMITED, Discord's 429 body)
   INVALID_TOKEN: { code: 0 },
   RATE_LIMITED: { code: 0 },

@@ -9,6 +9,7 @@ import { sendJson, type HttpMount } from '../../server/http/server.js';
 import { routeLabel } from '../../server/http/route-label.js';
 import { v1Api } from '../v1/api.js';
 import { readJsonBody } from './body.js';
+import { isMultipart, readMultipart } from './multipart.js';
 import { requestCaller, type ErrorTranslator } from './call.js';
 import { DiscordError, requestErrors, toDiscordError } from './errors.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
@@ -75,9 +76,13 @@ export function createRestHandler(deps: AppDeps): HttpMount['handle'] {
       if (match === 'method-not-allowed') throw requestErrors.methodNotAllowed();
       routeLabel.set(req, `${api.base}${match.route.path}`);
       let body = {};
-      if (hasBody(method)) body = await readJsonBody(req, deps.config.MAX_BODY_BYTES);
-      else req.resume();
-      const result = await match.route.handle({ params: match.params, query, body, ...requestCaller(ctx, api.translate), req, config: deps.config });
+      const multipart = hasBody(method) && match.route.acceptsFiles && isMultipart(req) ? readMultipart(req, deps.config.MAX_BODY_BYTES) : null;
+      // a multipart body is read by the route (its files are streamed to storage)
+      if (!multipart) {
+        if (hasBody(method)) body = await readJsonBody(req, deps.config.MAX_BODY_BYTES);
+        else req.resume();
+      }
+      const result = await match.route.handle({ params: match.params, query, body, multipart, ...requestCaller(ctx, api.translate), req, config: deps.config });
       if (result === NO_CONTENT) {
         res.writeHead(204, rateLimitHeaders(ctx.meta));
         res.end();

@@ -5,6 +5,7 @@ import type { Config } from '../../server/config.js';
 import type { JsonObject } from './body.js';
 import type { Caller } from '../../server/caller.js';
 import type { Call } from './call.js';
+import type { MultipartBody } from './multipart.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -19,8 +20,10 @@ export interface RouteRequest<Params = Record<string, string>> {
   /** path parameters by the names in the pattern (":channelId" -> params.channelId) */
   params: Params;
   query: URLSearchParams;
-  /** the JSON body ({} for GET/DELETE and empty bodies) */
+  /** the JSON body ({} for GET/DELETE and empty bodies, and for multipart requests: see multipart) */
   body: JsonObject;
+  /** a multipart/form-data request to a route that takes files (acceptingFiles); null otherwise */
+  multipart: MultipartBody | null;
   /** the request's typed caller: `call(api.messages.send, input)` */
   api: Caller;
   /** calls one of api's procedures with what the client sent, its errors translated to the API's */
@@ -42,7 +45,12 @@ export interface Route {
   /** e.g. "/channels/:channelId/messages/:messageId"; literal segments ("@me") win over parameters */
   path: string;
   handle(r: RouteRequest): Promise<unknown>;
+  /** takes multipart/form-data with files (others answer it as a wrong content type) */
+  acceptsFiles?: boolean;
 }
+
+/** The route also takes multipart/form-data requests carrying files (RouteRequest.multipart). */
+export const acceptingFiles = (route: Route): Route => ({ ...route, acceptsFiles: true });
 
 const define =
   (method: Method) =>

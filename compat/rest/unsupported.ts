@@ -6,7 +6,7 @@ import type { JsonObject } from './body.js';
 import { requestErrors } from './errors.js';
 
 export const UNSUPPORTED_FIELDS = {
-  message: ['embed', 'components', 'attachments', 'sticker_ids', 'poll', 'files'],
+  message: ['embed', 'components', 'sticker_ids', 'poll', 'files'],
   guildCreate: ['roles', 'channels'],
   application: ['flags', 'tags', 'cover_image', 'install_params', 'custom_install_url', 'redirect_uris', 'rpc_origins', 'role_connections_verification_url', 'integration_types_config', 'event_webhooks_url'],
 } as const;

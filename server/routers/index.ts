@@ -18,6 +18,7 @@ import { oauth2Router } from './oauth2.js';
 import { adminRouter } from './admin.js';
 import { bansRouter } from './bans.js';
 import { auditLogRouter } from './audit-log.js';
+import { attachmentsRouter } from './attachments.js';
 import { router } from '../trpc.js';
 
 export const appRouter = router({
@@ -40,6 +41,7 @@ export const appRouter = router({
   admin: adminRouter,
   bans: bansRouter,
   auditLog: auditLogRouter,
+  attachments: attachmentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

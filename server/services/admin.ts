@@ -6,7 +6,7 @@ import { revokeAllSessions } from './auth.js';
 import { fail, notFound } from './errors.js';
 import { removeGuild } from './guilds.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config' | 'sessions'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config' | 'sessions' | 'logger' | 'storage'>;
 
 /**
  * ADMIN_USER_IDS, and on an embedded instance (no DATABASE_URL: one person trying the server out)

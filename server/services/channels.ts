@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { ChannelType, type createChannelInput, type overwriteInput, type setOverwriteInput, type updateChannelInput } from '../../shared/schemas/channel.js';
 import type { AppDeps } from '../deps.js';
+import { removeChannelFiles } from './attachments.js';
 import * as publish from '../realtime/publish.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { lockGuild, requireChannelRoom } from './limits.js';
@@ -16,7 +17,7 @@ import {
 } from './permissions.js';
 import { channelInclude, toChannel } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config' | 'storage' | 'logger'>;
 type ChannelFields = Omit<z.infer<typeof updateChannelInput>, 'channelId'>;
 
 export async function loadChannel(deps: Pick<AppDeps, 'db'>, channelId: bigint) {
@@ -135,6 +136,7 @@ export async function deleteChannel(deps: Deps, userId: bigint, channelId: bigin
     deps.db.channel.deleteMany({ where: { id: channelId } }),
   ]);
   if (count === 0) notFound.channel(); // a concurrent delete came first: that one announces it
+  await removeChannelFiles(deps, [channelId]);
   await invalidateChannel(deps, channelId);
   await invalidateGuildPermissions(deps, guildId);
   await publish.toGuild(deps, guildId, { type: 'CHANNEL_DELETE', data: deleted });

@@ -4,6 +4,8 @@ import { ChannelType } from '../../shared/schemas/channel.js';
 import type { createGuildInput, updateGuildInput } from '../../shared/schemas/guild.js';
 import { DEFAULT_EVERYONE_PERMISSIONS } from '../../shared/permissions.js';
 import type { AppDeps } from '../deps.js';
+import { removeChannelFiles } from './attachments.js';
+import { imageField, removeImages } from './images.js';
 import * as publish from '../realtime/publish.js';
 import { fail, notFound } from './errors.js';
 import { lockUser, requireGuildRoom } from './limits.js';
@@ -18,7 +20,7 @@ import {
 } from './permissions.js';
 import { channelInclude, guildInclude, toChannel, toGuild } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'config' | 'storage' | 'logger'>;
 
 /** The guild as an API object (with its roles); Unknown Guild when it does not exist. */
 export async function loadGuild(deps: Pick<AppDeps, 'db'>, guildId: bigint) {
@@ -29,11 +31,12 @@ export async function loadGuild(deps: Pick<AppDeps, 'db'>, guildId: bigint) {
 export async function createGuild(deps: Deps, ownerId: bigint, input: z.infer<typeof createGuildInput>) {
   const guildId = deps.ids.next();
   const generalId = deps.ids.next();
+  const icon = (await imageField(deps, 'icons', guildId, input.icon)) ?? null;
   await deps.db.$transaction(async (tx) => {
     await lockUser(tx, ownerId);
     await requireGuildRoom(tx, deps.config, ownerId);
     await tx.guild.create({
-      data: { id: guildId, name: input.name, icon: input.icon ?? null, description: input.description ?? null, ownerId, systemChannelId: generalId },
+      data: { id: guildId, name: input.name, icon, description: input.description ?? null, ownerId, systemChannelId: generalId },
     });
     // @everyone's id is the guild's id (Discord's convention; the permission algorithm relies on it).
     await tx.role.create({ data: { id: guildId, guildId, name: '@everyone', permissions: DEFAULT_EVERYONE_PERMISSIONS, position: 0 } });
@@ -60,15 +63,20 @@ async function requireTextChannelOf(deps: Deps, guildId: bigint, channelId: bigi
 }
 
 export async function updateGuild(deps: Deps, userId: bigint, input: z.infer<typeof updateGuildInput>) {
-  const { guildId: rawId, systemChannelId, ...fields } = input;
+  const { guildId: rawId, systemChannelId, icon, ...fields } = input;
   const guildId = BigInt(rawId);
   await requireGuildPermission(deps, guildId, userId, Permissions.MANAGE_GUILD);
   if (systemChannelId) await requireTextChannelOf(deps, guildId, BigInt(systemChannelId));
   const row = await deps.db.guild.update({
     where: { id: guildId },
-    data: { ...fields, ...(systemChannelId !== undefined ? { systemChannelId: systemChannelId === null ? null : BigInt(systemChannelId) } : {}) },
+    data: {
+      ...fields,
+      ...(icon !== undefined ? { icon: await imageField(deps, 'icons', guildId, icon) } : {}),
+      ...(systemChannelId !== undefined ? { systemChannelId: systemChannelId === null ? null : BigInt(systemChannelId) } : {}),
+    },
     include: guildInclude,
   });
+  if (icon !== undefined) await removeImages(deps, 'icons', guildId, row.icon);
   const guild = toGuild(row, row._count.members);
   await publish.toGuild(deps, guildId, { type: 'GUILD_UPDATE', data: guild });
   return guild;
@@ -84,10 +92,11 @@ export async function deleteGuild(deps: Deps, userId: bigint, guildId: bigint) {
 }
 
 /** Deletes the guild, whoever asked (callers authorize: its owner, or an instance administrator). */
-export async function removeGuild(deps: Pick<Deps, 'db' | 'cache' | 'bus'>, guildId: bigint) {
+export async function removeGuild(deps: Pick<Deps, 'db' | 'cache' | 'bus' | 'storage' | 'logger'>, guildId: bigint) {
   const channels = await deps.db.channel.findMany({ where: { guildId }, select: { id: true } });
   const { count } = await deps.db.guild.deleteMany({ where: { id: guildId } });
   if (count === 0) return notFound.guild();
+  await removeChannelFiles(deps, channels.map((c) => c.id));
   await invalidateGuildPermissions(deps, guildId);
   await Promise.all(channels.map((c) => invalidateChannel(deps, c.id)));
   // data: {id} of the deleted guild
@@ -96,7 +105,7 @@ export async function removeGuild(deps: Pick<Deps, 'db' | 'cache' | 'bus'>, guil
 }
 
 /** The guild's channels the caller can see, in display order. */
-export async function listGuildChannels(deps: Deps, userId: bigint, guildId: bigint) {
+export async function listGuildChannels(deps: Pick<AppDeps, 'db' | 'cache'>, userId: bigint, guildId: bigint) {
   await requireGuildPermission(deps, guildId, userId);
   const rows = await deps.db.channel.findMany({ where: { guildId }, include: channelInclude, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
   const visible = await Promise.all(

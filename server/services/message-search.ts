@@ -11,7 +11,7 @@ import { messageViews } from './message-view.js';
 import { channelInfo, channelPermissions, hasPermission, Permissions, requireGuildPermission } from './permissions.js';
 import { messageInclude } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'config' | 'urls'>;
 
 const READ = Permissions.VIEW_CHANNEL | Permissions.READ_MESSAGE_HISTORY;
 /** What Discord's search counts as a link: an http(s) URL anywhere in the content. */

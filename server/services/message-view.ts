@@ -3,10 +3,11 @@
 // with `me`. A page of history costs at most three extra queries, each skipped when not needed.
 import { MessageType, type Message, type ReactionSummary, type ReferencedMessage } from '../../shared/schemas/message.js';
 import type { AppDeps } from '../deps.js';
+import { toAttachment } from './attachments.js';
 import { mentionedUsers } from './mentions.js';
 import { messageInclude, toMessage, type MessageRow } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db'>;
+type Deps = Pick<AppDeps, 'db' | 'config' | 'urls'>;
 
 const unique = (list: bigint[]) => [...new Set(list)];
 
@@ -41,9 +42,13 @@ export async function messageViews(deps: Deps, guildId: bigint | null, rows: Mes
   ]);
   const users = await mentionedUsers(deps, guildId, unique([...rows, ...originals].flatMap((r) => r.mentionUserIds)));
   const mentionsOf = (r: MessageRow) => r.mentionUserIds.flatMap((id) => users.get(String(id)) ?? []);
-  const byId = new Map<bigint, ReferencedMessage>(originals.map((o) => [o.id, toMessage(o, guildId, { mentions: mentionsOf(o) })]));
+  const filesOf = (r: MessageRow) => r.attachments.map((a) => toAttachment(deps, a));
+  const byId = new Map<bigint, ReferencedMessage>(
+    originals.map((o) => [o.id, toMessage(o, guildId, { attachments: filesOf(o), mentions: mentionsOf(o) })]),
+  );
   return rows.map((r) =>
     toMessage(r, guildId, {
+      attachments: filesOf(r),
       mentions: mentionsOf(r),
       ...(r.type === MessageType.REPLY ? { referencedMessage: byId.get(r.referenceMessageId!) ?? null } : {}),
       ...(reactions?.has(String(r.id)) ? { reactions: reactions.get(String(r.id))! } : {}),

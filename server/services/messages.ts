@@ -22,6 +22,7 @@ import {
 import type { AppDeps } from '../deps.js';
 import { Prisma } from '../db/prisma.js';
 import * as publish from '../realtime/publish.js';
+import { attachmentKey, claimStaged, removeFiles, toAttachment, withOverrides, type AttachmentRow } from './attachments.js';
 import { fail, missingPermissions, notFound } from './errors.js';
 import { isForeignKeyViolation } from './db-errors.js';
 import { resolveMentions, type Mentions } from './mentions.js';
@@ -30,7 +31,7 @@ import { messageView, messageViews, reactionSummaries } from './message-view.js'
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { messageInclude, toMessage, type MessageExtras, type MessageRow as StoredMessage } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics' | 'channelLines' | 'lastMessageIds'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics' | 'channelLines' | 'lastMessageIds' | 'config' | 'urls' | 'storage'>;
 
 const TEXT_CHANNEL_TYPES: readonly number[] = [ChannelType.GUILD_TEXT, ChannelType.DM];
 const SLOWMODE_EXEMPT = [Permissions.MANAGE_MESSAGES, Permissions.MANAGE_CHANNELS];
@@ -43,9 +44,9 @@ export async function requireSendableChannel(deps: Pick<AppDeps, 'db' | 'cache'>
   return access;
 }
 
-/** A message needs text or an embed (Discord: 50006 otherwise). */
-function requireContent(content: string, embeds: readonly Embed[]) {
-  if (content.trim().length === 0 && embeds.length === 0) fail('BAD_REQUEST', 'EMPTY_MESSAGE', 'Cannot send an empty message');
+/** A message needs text, an embed or a file (Discord: 50006 otherwise). */
+function requireContent(content: string, embeds: readonly Embed[], files: number) {
+  if (content.trim().length === 0 && embeds.length === 0 && files === 0) fail('BAD_REQUEST', 'EMPTY_MESSAGE', 'Cannot send an empty message');
 }
 
 type ListInput = z.infer<typeof listMessagesInput>;
@@ -122,12 +123,23 @@ type MessageRow = {
   mentionEveryone: boolean;
 };
 
+/** Links claimed uploads to the message, with their final names and descriptions (a CTE of insertMessage). */
+function linkAttachments(messageId: bigint, files: AttachmentRow[]) {
+  if (files.length === 0) return Prisma.empty;
+  return Prisma.sql`, linked AS (
+        UPDATE attachments a SET message_id = ${messageId}, filename = v.filename, description = v.description
+        FROM unnest(${files.map((f) => f.id)}::bigint[], ${files.map((f) => f.filename)}::text[], ${files.map((f) => f.description)}::text[])
+          AS v(id, filename, description)
+        WHERE a.id = v.id AND a.message_id IS NULL AND EXISTS (SELECT 1 FROM inserted)
+      )`;
+}
+
 /**
- * Inserts the message (bumping the channel's last_message_id too when asked) in one statement; returns
- * the author's profile. With a nonce claim, the statement inserts only if it wins the claim, and
- * otherwise writes nothing and raises NonceTaken.
+ * Inserts the message (bumping the channel's last_message_id too when asked, linking its files) in one
+ * statement; returns the author's profile. With a nonce claim, the statement inserts only if it wins
+ * the claim, and otherwise writes nothing and raises NonceTaken.
  */
-async function insertMessage(deps: Deps, row: MessageRow, bumpInline: boolean, claim: NonceClaim | null) {
+async function insertMessage(deps: Deps, row: MessageRow, files: AttachmentRow[], bumpInline: boolean, claim: NonceClaim | null) {
   const claimed = claim ? Prisma.sql`claimed AS (${claimNonceSql(claim, row.id)}), ` : Prisma.empty;
   const values = Prisma.sql`${row.id}, ${row.channelId}, ${row.authorId}, ${row.content}, ${row.nonce}, ${row.type}, ${row.referenceMessageId},
     ${JSON.stringify(row.embeds)}::jsonb, ${row.flags}, ${row.mentionUserIds}::bigint[], ${row.mentionRoleIds}::bigint[], ${row.mentionEveryone}`;
@@ -144,7 +156,7 @@ async function insertMessage(deps: Deps, row: MessageRow, bumpInline: boolean, c
                               embeds, flags, mention_user_ids, mention_role_ids, mention_everyone)
         ${claim ? Prisma.sql`SELECT ${values} FROM claimed` : Prisma.sql`VALUES (${values})`}
         RETURNING author_id
-      )${bump}
+      )${bump}${linkAttachments(row.id, files)}
       SELECT u.id, u.username, u.display_name AS "displayName", u.avatar, u.bot, u.created_at AS "createdAt"
       FROM inserted JOIN users u ON u.id = inserted.author_id`;
     if (!author) {
@@ -187,12 +199,13 @@ const sendableFlags = (flags = 0) => flags & (MessageFlag.SUPPRESS_EMBEDS | Mess
 export async function sendMessage(deps: Deps, userId: bigint, input: SendInput): Promise<Message> {
   const content = input.content ?? '';
   const embeds = input.embeds ?? [];
-  requireContent(content, embeds);
+  requireContent(content, embeds, input.attachments?.length ?? 0);
   const { channel, perms } = await requireSendableChannel(deps, BigInt(input.channelId), userId);
   const claim = input.enforceNonce && input.nonce !== undefined ? { channelId: channel.id, authorId: userId, nonce: input.nonce } : null;
   // A retry is answered before slowmode, which would otherwise refuse the very retry it has to answer.
   const earlier = claim ? await nonceOriginal(deps, channel, claim, userId) : null;
   if (earlier) return earlier;
+  const files = await claimStaged(deps, channel.id, userId, input.attachments ?? []);
   const original = input.messageReference ? await replyTarget(deps, channel, perms, input.messageReference) : null;
   await enforceSlowmode(deps, channel, perms, userId);
   const pingsReplied = original !== null && original.authorId !== userId && (input.allowedMentions?.repliedUser ?? !input.allowedMentions);
@@ -211,10 +224,10 @@ export async function sendMessage(deps: Deps, userId: bigint, input: SendInput):
     ...storedMentions(mentions),
   };
   const extras = { mentions: mentions.users, ...(referencedMessage ? { referencedMessage } : {}) };
-  if (!claim) return postMessage(deps, channel, fields, extras);
+  if (!claim) return postMessage(deps, channel, fields, extras, files);
   pruneExpiredNonces(deps);
   try {
-    return await postMessage(deps, channel, fields, extras, claim);
+    return await postMessage(deps, channel, fields, extras, files, claim);
   } catch (err) {
     if (!(err instanceof NonceTaken)) throw err;
     // A concurrent send won the claim; its message is committed by now (the claim waited on it). Null
@@ -233,21 +246,29 @@ async function nonceOriginal(deps: Deps, channel: ChannelInfo, claim: NonceClaim
 export type NewMessage = Omit<MessageRow, 'id' | 'channelId'>;
 
 /**
- * Stores a new message of the channel and publishes its MESSAGE_CREATE in channel order; `extras`
- * complete the object. With a nonce claim that another send holds, stores and publishes nothing and
- * throws NonceTaken.
+ * Stores a new message of the channel, with its claimed files, and publishes its MESSAGE_CREATE in
+ * channel order; `extras` complete the object. With a nonce claim that another send holds, stores and
+ * publishes nothing and throws NonceTaken.
  */
-export async function postMessage(deps: Deps, channel: ChannelInfo, fields: NewMessage, extras: MessageExtras, claim: NonceClaim | null = null): Promise<Message> {
+export async function postMessage(
+  deps: Deps,
+  channel: ChannelInfo,
+  fields: NewMessage,
+  extras: Omit<MessageExtras, 'attachments'>,
+  files: AttachmentRow[] = [],
+  claim: NonceClaim | null = null,
+): Promise<Message> {
   const place = deps.channelLines.take(channel.id);
   const row: MessageRow = { ...fields, id: place.id, channelId: channel.id };
   let stored;
   try {
-    stored = await deps.lastMessageIds.write(channel.id, row.id, (bumpInline) => insertMessage(deps, row, bumpInline, claim));
+    stored = await deps.lastMessageIds.write(channel.id, row.id, (bumpInline) => insertMessage(deps, row, files, bumpInline, claim));
   } catch (err) {
     void place.settle(null);
     throw err;
   }
-  const message = toMessage({ ...row, editedAt: null, createdAt: new Date(), author: stored.result, pin: null }, channel.guildId, extras);
+  const attachments = files.map((f) => toAttachment(deps, f));
+  const message = toMessage({ ...row, editedAt: null, createdAt: new Date(), author: stored.result, pin: null }, channel.guildId, { ...extras, attachments });
   await Promise.all([stored.bumped, place.settle(() => publish.toChannel(deps, channel, { type: 'MESSAGE_CREATE', data: message }))]);
   return message;
 }
@@ -265,34 +286,59 @@ type EditInput = z.infer<typeof editMessageInput>;
 export async function editMessage(deps: Deps, userId: bigint, input: EditInput): Promise<Message> {
   const { channel, perms } = await requireChannelPermission(deps, BigInt(input.channelId), userId);
   const existing = await findMessage(deps, channel, BigInt(input.messageId));
-  const changesBody = input.content !== undefined || input.embeds !== undefined;
+  const changesBody = input.content !== undefined || input.embeds !== undefined || input.attachments !== undefined;
   if (existing.authorId !== userId) {
     if (changesBody || input.allowedMentions) fail('FORBIDDEN', 'NOT_AUTHOR', 'Cannot edit a message authored by another user');
     if (!hasPermission(perms, Permissions.MANAGE_MESSAGES)) missingPermissions();
   }
   const content = input.content === undefined ? existing.content : (input.content ?? '');
   const embeds = input.embeds === undefined ? (existing.embeds as Embed[]) : (input.embeds ?? []);
-  requireContent(content, embeds);
+  const files = input.attachments === undefined ? undefined : await editedFiles(deps, existing, userId, input.attachments);
+  requireContent(content, embeds, files ? files.kept.length : existing.attachments.length);
   const flags =
     input.flags === undefined ? existing.flags : (existing.flags & ~MessageFlag.SUPPRESS_EMBEDS) | (input.flags & MessageFlag.SUPPRESS_EMBEDS);
   const mentions = input.content === undefined ? undefined : await resolveMentions(deps, channel, perms, content, input.allowedMentions, await stillPinged(deps, existing));
-  const updated = await deps.db.message
-    .update({
-      where: { id: existing.id },
-      data: {
-        content,
-        embeds,
-        flags,
-        ...(mentions ? storedMentions(mentions) : {}),
-        ...(changesBody ? { editedAt: new Date() } : {}),
-      },
-      include: messageInclude,
-    })
-    .catch(unknownMessageIfGone);
+  const update = {
+    where: { id: existing.id },
+    data: {
+      content,
+      embeds,
+      flags,
+      ...(mentions ? storedMentions(mentions) : {}),
+      ...(changesBody ? { editedAt: new Date() } : {}),
+    },
+    include: messageInclude,
+  };
+  const updated = await (files
+    ? deps.db.$transaction(async (tx) => {
+        await tx.attachment.deleteMany({ where: { id: { in: files.removed.map((f) => f.id) }, messageId: existing.id } });
+        for (const f of files.kept) {
+          await tx.attachment.updateMany({
+            where: { id: f.id, OR: [{ messageId: existing.id }, { messageId: null, uploaderId: userId }] },
+            data: { messageId: existing.id, filename: f.filename, description: f.description },
+          });
+        }
+        return tx.message.update(update);
+      })
+    : deps.db.message.update(update)
+  ).catch(unknownMessageIfGone);
+  if (files) await removeFiles(deps, files.removed.map((f) => attachmentKey(f.channelId, f.id)));
   const message = await messageView(deps, channel.guildId, updated);
   await deps.channelLines.append(channel.id, () => publish.toChannel(deps, channel, { type: 'MESSAGE_UPDATE', data: message }));
   const reactions = (await reactionSummaries(deps, [updated.id], userId)).get(String(updated.id));
   return reactions ? { ...message, reactions } : message;
+}
+
+/**
+ * An edit's `attachments`: the message's own files it lists stay (with any new name or
+ * description), the others go; other ids must be the author's staged uploads in the channel.
+ */
+async function editedFiles(deps: Deps, existing: StoredMessage, userId: bigint, refs: NonNullable<EditInput['attachments']>) {
+  const own = new Map(existing.attachments.map((a) => [String(a.id), a]));
+  const kept = refs.filter((r) => own.has(r.id)).map((r) => withOverrides(own.get(r.id)!, r));
+  const added = await claimStaged(deps, existing.channelId, userId, refs.filter((r) => !own.has(r.id)));
+  const listed = new Set(refs.map((r) => r.id));
+  return { kept: [...kept, ...added].sort((a, b) => (a.id < b.id ? -1 : 1)), removed: existing.attachments.filter((a) => !listed.has(String(a.id))) };
 }
 
 /** The replied-to author, when the reply pinged them: an edit keeps that ping. */
@@ -309,6 +355,7 @@ export async function deleteMessage(deps: Deps, userId: bigint, input: z.infer<t
   if (existing.authorId !== userId && !hasPermission(perms, Permissions.MANAGE_MESSAGES)) missingPermissions();
   const { count } = await deps.db.message.deleteMany({ where: { id: existing.id } });
   if (count === 0) notFound.message();
+  await removeFiles(deps, existing.attachments.map((a) => attachmentKey(a.channelId, a.id)));
   const data: MessageDeleted = { id: String(existing.id), channelId: String(channel.id), guildId: channel.guildId === null ? null : String(channel.guildId) };
   await deps.channelLines.append(channel.id, () => publish.toChannel(deps, channel, { type: 'MESSAGE_DELETE', data }));
   return { ok: true as const };
@@ -324,8 +371,10 @@ export async function bulkDeleteMessages(deps: Deps, userId: bigint, input: z.in
   const ids = [...new Set(input.messageIds.map(BigInt))];
   const oldest = snowflakeFromTimestamp(Date.now() - BULK_DELETE_MAX_AGE_MS);
   if (ids.some((id) => id < oldest)) fail('BAD_REQUEST', 'BULK_DELETE_TOO_OLD', 'You can only bulk delete messages that are under 14 days old.');
+  const files = await deps.db.attachment.findMany({ where: { messageId: { in: ids }, channelId: channel.id }, select: { id: true } });
   const deleted = await deps.db.$queryRaw<{ id: bigint }[]>`
     DELETE FROM messages WHERE channel_id = ${channel.id} AND id = ANY(${ids}::bigint[]) RETURNING id`;
+  await removeFiles(deps, files.map((f) => attachmentKey(channel.id, f.id)));
   if (deleted.length > 0) {
     const data: MessagesDeleted = {
       ids: deleted.map((d) => String(d.id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),

@@ -150,9 +150,14 @@ export async function guildPermissions(deps: Deps, guildId: bigint, userId: bigi
   return parsePermissions(raw);
 }
 
-/** What a DM participant may do (Discord: talk, read, react and pin). */
+/** What a DM participant may do (Discord: talk, send files, read, react and pin). */
 const DM_PERMISSIONS =
-  Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES | Permissions.READ_MESSAGE_HISTORY | Permissions.ADD_REACTIONS | Permissions.PIN_MESSAGES;
+  Permissions.VIEW_CHANNEL |
+  Permissions.SEND_MESSAGES |
+  Permissions.ATTACH_FILES |
+  Permissions.READ_MESSAGE_HISTORY |
+  Permissions.ADD_REACTIONS |
+  Permissions.PIN_MESSAGES;
 
 /**
  * The user's permissions in a channel: guild channels by the Discord algorithm; DM channels give

@@ -14,7 +14,7 @@ import { findMessage, postMessage } from './messages.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { messageInclude } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics' | 'channelLines' | 'lastMessageIds'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'limiter' | 'logger' | 'metrics' | 'channelLines' | 'lastMessageIds' | 'config' | 'urls' | 'storage'>;
 type Input = z.infer<typeof messageRefInput>;
 
 async function pinTarget(deps: Deps, userId: bigint, input: Input) {

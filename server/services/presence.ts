@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { requireGuildPermission } from './permissions.js';
 import { updateSelf } from './users.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'presence'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'presence' | 'config' | 'storage' | 'logger' | 'ids'>;
 
 // Members are scanned in pages so a large guild with few people online costs bounded memory per step.
 const PAGE = 1000;

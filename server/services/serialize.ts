@@ -1,5 +1,6 @@
 // Database rows -> API objects (shared/schemas). Snowflakes become strings here and nowhere else.
 import type {
+  Attachment,
   Channel,
   Embed,
   Guild,
@@ -105,19 +106,24 @@ export function toMember(m: Rows.Member & { user: UserRow; roles: { roleId: bigi
 /** A timeout's end while it lasts; one that has run out is no longer shown (null). */
 export const activeTimeout = (until: Date | null) => (until && until.getTime() > Date.now() ? until.toISOString() : null);
 
-/** Prisma `include` for toMessage. */
-export const messageInclude = { author: { select: publicUserSelect }, pin: { select: { messageId: true } } } as const;
+/** Prisma `include` for toMessage (and its attachments, for their objects: attachments.ts toAttachment). */
+export const messageInclude = {
+  author: { select: publicUserSelect },
+  pin: { select: { messageId: true } },
+  attachments: { orderBy: { id: 'asc' } },
+} as const;
 
-export type MessageRow = Rows.Message & { author: UserRow; pin: { messageId: bigint } | null };
+export type MessageRow = Rows.Message & { author: UserRow; pin: { messageId: bigint } | null; attachments: Rows.Attachment[] };
 
-/** What a message object needs beyond its row: the mentioned users' profiles and, for replies, the original. */
+/** What a message object needs beyond its row: its files' objects (signed URLs), the mentioned users' profiles and, for replies, the original. */
 export interface MessageExtras {
+  attachments: Attachment[];
   mentions: MentionedUser[];
   referencedMessage?: ReferencedMessage | null;
   reactions?: ReactionSummary[];
 }
 
-export function toMessage(m: MessageRow, guildId: bigint | null, extras: MessageExtras): Message {
+export function toMessage(m: Omit<MessageRow, 'attachments'>, guildId: bigint | null, extras: MessageExtras): Message {
   return {
     id: m.id.toString(),
     channelId: m.channelId.toString(),
@@ -130,7 +136,8 @@ export function toMessage(m: MessageRow, guildId: bigint | null, extras: Message
     editedAt: m.editedAt?.toISOString() ?? null,
     referencedMessageId: id(m.referenceMessageId),
     // stored as validated on the way in
-    embeds: m.embeds as Embed[],
+    embeds: (m.embeds as Embed[]).map((e) => withAttachmentUrls(e, extras.attachments)),
+    attachments: extras.attachments,
     flags: m.flags,
     mentions: extras.mentions,
     mentionRoleIds: m.mentionRoleIds.map(String),
@@ -138,6 +145,19 @@ export function toMessage(m: MessageRow, guildId: bigint | null, extras: Message
     pinned: m.pin !== null,
     ...(extras.reactions ? { reactions: extras.reactions } : {}),
     ...(extras.referencedMessage !== undefined ? { referencedMessage: extras.referencedMessage } : {}),
+  };
+}
+
+/** An embed's `attachment://{filename}` URLs (image, thumbnail, icons) as the URLs of the message's files of that name. */
+function withAttachmentUrls(e: Embed, files: Attachment[]): Embed {
+  if (files.length === 0) return e;
+  const resolve = (url: string) => (url.startsWith('attachment://') ? (files.find((f) => f.filename === url.slice('attachment://'.length))?.url ?? url) : url);
+  return {
+    ...e,
+    ...(e.image ? { image: { url: resolve(e.image.url) } } : {}),
+    ...(e.thumbnail ? { thumbnail: { url: resolve(e.thumbnail.url) } } : {}),
+    ...(e.footer?.iconUrl ? { footer: { ...e.footer, iconUrl: resolve(e.footer.iconUrl) } } : {}),
+    ...(e.author?.iconUrl ? { author: { ...e.author, iconUrl: resolve(e.author.iconUrl) } } : {}),
   };
 }
 

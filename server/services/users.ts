@@ -3,10 +3,11 @@ import type { updateMeInput, UserProfile } from '../../shared/schemas/user.js';
 import type { AppDeps } from '../deps.js';
 import * as publish from '../realtime/publish.js';
 import { notFound } from './errors.js';
+import { imageField, removeImages } from './images.js';
 import { guildPermissions } from './permissions.js';
 import { memberInclude, publicUserSelect, toMember, toPublicUser, toSelfUser } from './serialize.js';
 
-type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'presence'>;
+type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'presence' | 'config' | 'storage' | 'logger' | 'ids'>;
 
 export async function getSelf(deps: Deps, userId: bigint) {
   const u = await deps.db.user.findUnique({ where: { id: userId } });
@@ -30,8 +31,10 @@ export async function getUser(deps: Deps, viewerId: bigint, userId: bigint): Pro
 
 /** Updates the caller; USER_UPDATE goes to them, and to the guilds they share (profile changes). */
 export async function updateSelf(deps: Deps, userId: bigint, input: z.infer<typeof updateMeInput>) {
-  const { status, ...profile } = input;
+  const { status, avatar, ...rest } = input;
+  const profile = { ...rest, ...(avatar !== undefined ? { avatar: await imageField(deps, 'avatars', userId, avatar) } : {}) };
   let u = await deps.db.user.update({ where: { id: userId }, data: profile });
+  if (avatar !== undefined) await removeImages(deps, 'avatars', userId, u.avatar);
   if (status && status !== u.status) {
     await deps.presence.set(userId, { status });
     u = { ...u, status };

@@ -35,3 +35,12 @@ export const idInput = <K extends string>(key: K) => z.object({ [key]: snowflake
 
 /** The output of mutations that have nothing to return but success. */
 export const okOutput = z.object({ ok: z.literal(true) });
+
+/**
+ * An avatar or icon: Discord's image data (a `data:image/...;base64,` URI, stored as an image and
+ * replaced by its hash), or a plain reference of at most 2048 characters (the original /api/v1 API's URLs).
+ */
+export const imageInput = z.union([z.string().startsWith('data:').max(8 * 1024 * 1024), text().max(2048)]);
+
+/** Discord's image hashes (avatars, icons): 32 hex digits, "a_" first for animated ones. */
+export const IMAGE_HASH = /^(a_)?[0-9a-f]{32}$/;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate, permissionString, snowflake, text } from './common.js';
+import { imageInput, isoDate, permissionString, snowflake, text } from './common.js';
 import { channel } from './channel.js';
 import { member } from './member.js';
 import { memberPresence } from './presence.js';
@@ -35,13 +35,13 @@ export const myGuild = z.object({
 
 export const createGuildInput = z.object({
   name: text().trim().min(2).max(100),
-  icon: text().max(2048).nullable().optional(),
+  icon: imageInput.nullable().optional(),
   description: text().max(1000).nullable().optional(),
 });
 export const updateGuildInput = z.object({
   guildId: snowflake,
   name: text().trim().min(2).max(100).optional(),
-  icon: text().max(2048).nullable().optional(),
+  icon: imageInput.nullable().optional(),
   description: text().max(1000).nullable().optional(),
   systemChannelId: snowflake.nullable().optional(),
 });

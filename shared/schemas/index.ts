@@ -15,3 +15,4 @@ export * from './admin.js';
 export * from './message-search.js';
 export * from './ban.js';
 export * from './audit-log.js';
+export * from './attachment.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attachment, attachmentRefs } from './attachment.js';
 import { embed, embeds } from './embed.js';
 import { isoDate, snowflake, text } from './common.js';
 import { publicUser } from './user.js';
@@ -40,6 +41,7 @@ const messageFields = {
   /** replies and pin notices: the message referred to (kept after that message is deleted) */
   referencedMessageId: snowflake.nullable(),
   embeds: z.array(embed),
+  attachments: z.array(attachment),
   flags: z.number().int(),
   /** users the message pings (mention syntax filtered by allowed_mentions; the replied-to author) */
   mentions: z.array(mentionedUser),
@@ -79,9 +81,11 @@ export type AllowedMentions = z.infer<typeof allowedMentions>;
 
 export const sendMessageInput = z.object({
   channelId: snowflake,
-  /** optional when the message has embeds; a message needs one or the other */
+  /** optional when the message has embeds or files; a message needs one of them */
   content: messageContent.optional(),
   embeds: embeds.optional(),
+  /** staged uploads (attachments.stage) the message carries */
+  attachments: attachmentRefs.optional(),
   flags: flags.optional(),
   nonce: nonce.optional(),
   /** with a nonce: a retry by the same author in the same channel within a few minutes returns the original */
@@ -98,6 +102,8 @@ export const editMessageInput = z.object({
   messageId: snowflake,
   content: messageContent.nullable().optional(),
   embeds: embeds.nullable().optional(),
+  /** the files the message keeps (ids it has) and gains (staged uploads); the others are removed */
+  attachments: attachmentRefs.optional(),
   flags: flags.optional(),
   allowedMentions: allowedMentions.optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate, snowflake, text } from './common.js';
+import { imageInput, isoDate, snowflake, text } from './common.js';
 
 export const presenceStatus = z.enum(['online', 'idle', 'dnd', 'invisible']);
 export const visibleStatus = z.enum(['online', 'idle', 'dnd', 'offline']);
@@ -38,7 +38,7 @@ export type SelfUser = z.infer<typeof selfUser>;
 export const updateMeInput = z
   .object({
     displayName: text().trim().min(1).max(32).nullable().optional(),
-    avatar: text().max(2048).nullable().optional(),
+    avatar: imageInput.nullable().optional(),
     bio: text().max(190).nullable().optional(),
     status: presenceStatus.optional(),
   })

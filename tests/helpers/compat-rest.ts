@@ -15,6 +15,7 @@ import {
   Locale,
   MessageType,
   OverwriteType,
+  type APIAttachment,
   type APIChannel,
   type APIEmbed,
   type APIExtendedInvite,
@@ -159,6 +160,18 @@ const reactionShape = z.object({
   .refine((r) => r.count === r.count_details.burst + r.count_details.normal, 'count is the sum of count_details')
   .refine((r) => !r.me_burst || r.count_details.burst > 0, 'me_burst without a burst reaction') satisfies z.ZodType<APIReaction>;
 
+export const attachmentShape = z.object({
+  id: snowflake,
+  filename: z.string(),
+  description: z.string().optional(),
+  content_type: z.string(),
+  size: z.number().int().positive(),
+  url: z.string().url(),
+  proxy_url: z.string().url(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+}) satisfies z.ZodType<APIAttachment>;
+
 const messageFields = {
   id: snowflake,
   channel_id: snowflake,
@@ -170,7 +183,7 @@ const messageFields = {
   mention_everyone: z.boolean(),
   mentions: z.array(userShape.extend({ member: z.object({ roles: z.array(snowflake), joined_at: iso, nick: z.string().nullable() }).optional() })),
   mention_roles: z.array(snowflake),
-  attachments: empty,
+  attachments: z.array(attachmentShape),
   embeds: z.array(embedShape),
   pinned: z.boolean(),
   type: z.enum(MessageType),

@@ -1,7 +1,8 @@
 // Messages of a channel.
 import { toDiscordMessage } from '../../serializers.js';
-import { bool, camelKeys, del, get, int, list, NO_CONTENT, patch, post, type Route } from '../route.js';
+import { acceptingFiles, bool, camelKeys, del, get, int, list, NO_CONTENT, patch, post, type Route } from '../route.js';
 import { refuseUnsupported, UNSUPPORTED_FIELDS } from '../unsupported.js';
+import { withUploads } from '../uploads.js';
 
 /** messages.list input from a channel id and the query (?before|after|around & limit; the original /api/v1 API's too). */
 export const messageListInput = (channelId: string, query: URLSearchParams) => ({
@@ -21,35 +22,45 @@ export const messageRoutes: Route[] = [
     toDiscordMessage(await call(api.messages.get, { channelId: params.channelId, messageId: params.messageId })),
   ),
 
-  post('/channels/:channelId/messages', async ({ api, call, params, body }) => {
-    refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
-    return toDiscordMessage(
-      await call(api.messages.send, {
-        channelId: params.channelId,
-        content: body.content ?? undefined,
-        embeds: camelKeys(body.embeds ?? undefined),
-        flags: body.flags ?? undefined,
-        nonce: body.nonce ?? undefined,
-        enforceNonce: body.enforce_nonce ?? undefined,
-        messageReference: camelKeys(body.message_reference ?? undefined),
-        allowedMentions: camelKeys(body.allowed_mentions ?? undefined),
+  acceptingFiles(
+    post('/channels/:channelId/messages', (r) =>
+      withUploads(r, async (body, attachments) => {
+        refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
+        return toDiscordMessage(
+          await r.call(r.api.messages.send, {
+            channelId: r.params.channelId,
+            content: body.content ?? undefined,
+            embeds: camelKeys(body.embeds ?? undefined),
+            attachments: camelKeys(attachments ?? undefined),
+            flags: body.flags ?? undefined,
+            nonce: body.nonce ?? undefined,
+            enforceNonce: body.enforce_nonce ?? undefined,
+            messageReference: camelKeys(body.message_reference ?? undefined),
+            allowedMentions: camelKeys(body.allowed_mentions ?? undefined),
+          }),
+        );
       }),
-    );
-  }),
+    ),
+  ),
 
-  patch('/channels/:channelId/messages/:messageId', async ({ api, call, params, body }) => {
-    refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
-    return toDiscordMessage(
-      await call(api.messages.edit, {
-        channelId: params.channelId,
-        messageId: params.messageId,
-        content: body.content,
-        embeds: camelKeys(body.embeds),
-        flags: body.flags ?? undefined,
-        allowedMentions: camelKeys(body.allowed_mentions ?? undefined),
+  acceptingFiles(
+    patch('/channels/:channelId/messages/:messageId', (r) =>
+      withUploads(r, async (body, attachments) => {
+        refuseUnsupported(body, UNSUPPORTED_FIELDS.message);
+        return toDiscordMessage(
+          await r.call(r.api.messages.edit, {
+            channelId: r.params.channelId,
+            messageId: r.params.messageId,
+            content: body.content,
+            embeds: camelKeys(body.embeds),
+            attachments: camelKeys(attachments ?? undefined),
+            flags: body.flags ?? undefined,
+            allowedMentions: camelKeys(body.allowed_mentions ?? undefined),
+          }),
+        );
       }),
-    );
-  }),
+    ),
+  ),
 
   post('/channels/:channelId/messages/bulk-delete', async ({ api, call, params, body }) => {
     await call(api.messages.bulkDelete, { channelId: params.channelId, messageIds: body.messages }, { messageIds: 'messages' });
