@@ -5,8 +5,7 @@
 // included) and run against a real server process. Its WebSocket goes through a front that the
 // test cuts and then, for a while, answers every new connection by closing it without a word (a
 // proxy whose upstream is down): the subscription must come back by itself and resume from its
-// last event id. The app runs on Node's built-in WebSocket, which reports such a connection only
-// with `close`, the case tRPC's client alone never retries.
+// last event id. The app runs on Node's built-in WebSocket (undici), as a browser-like client would.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';

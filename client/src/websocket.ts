@@ -1,9 +1,9 @@
 // tRPC's WebSocket client waits for an `open` or an `error` event on every new socket, and retries
-// only after an error. Some WebSocket implementations fire nothing but `close` when the connection
-// fails before it opened: Node's built-in one (undici) does when the server's end accepts the TCP
-// connection and drops it without an HTTP answer (a proxy whose upstream is down, a restarting
-// node). tRPC then waits forever and never reconnects. The same wait hangs on a connection attempt
-// that gets no answer at all. This wrapper turns both into an `error` event.
+// only after an error. Node's built-in WebSocket (undici) fires no event at all when the far end
+// accepts the TCP connection and closes it without an HTTP answer (a proxy whose upstream is down),
+// and only `error` when closed while connecting; other implementations may fire a bare `close`.
+// tRPC then waited forever and never reconnected. This wrapper turns a close before opening, and no
+// open within the timeout (closing the socket, which reports the error), into an `error` event.
 
 /** An error event for both kinds of WebSocket: EventTarget-based (browsers, Node) and `ws`'s EventEmitter. */
 function fireError(socket: WebSocket, message: string): void {
