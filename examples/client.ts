@@ -1,44 +1,16 @@
-// A complete TypeScript client in one file: registers a user, creates a guild, subscribes to the
-// user's event stream, sends two messages, sees them arrive live, lists the channel's history and
-// exits. Queries and mutations go over HTTP (batched), the subscription over one WebSocket that
-// reconnects by itself (jittered backoff) and resumes where it left off (tRPC sends the last event
-// id it saw as `lastEventId`).
+// A complete TypeScript client in one file, using the client package (`@chat-server/client`, in
+// client/): registers a user, creates a guild, subscribes to the user's event stream, sends two
+// messages, sees them arrive live, lists the channel's history and exits. Queries and mutations go
+// over HTTP (batched), the subscription over one WebSocket that reconnects by itself (jittered
+// backoff) and resumes where it left off (tRPC sends the last event id it saw as `lastEventId`).
 //
 //   npm run example                       # against http://127.0.0.1:8080
 //   CHAT_URL=https://chat.example.com npm run example
-import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';
+import { createChatClient, type StreamEvent } from '@chat-server/client';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import type { AppRouter } from '../server/routers/index.js';
-import type { StreamEvent } from '../shared/schemas/events.js';
 
-const baseUrl = (process.env.CHAT_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
-
-/** Exponential backoff capped at 30 s, with full jitter so that clients cut off together do not reconnect together. */
-const retryDelayMs = (attempt: number) => Math.random() * Math.min(30_000, 500 * 2 ** attempt);
-
-function connect(getToken: () => string) {
-  const ws = createWSClient({
-    url: `${baseUrl.replace(/^http/, 'ws')}/trpc`,
-    // Node 20 has no global WebSocket; browsers and Node 22+ can leave this out.
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-    // Sent as the first message of every (re)connection, so a refreshed token is picked up.
-    connectionParams: () => ({ token: getToken() }),
-    retryDelayMs,
-    // Client-side pings notice a dead connection (e.g. a vanished NAT mapping) and reconnect.
-    keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 5_000 },
-  });
-  const client = createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (op) => op.type === 'subscription',
-        true: wsLink({ client: ws }),
-        false: httpBatchLink({ url: `${baseUrl}/trpc`, headers: () => ({ authorization: `Bearer ${getToken()}` }) }),
-      }),
-    ],
-  });
-  return { client, ws };
-}
+const url = process.env.CHAT_URL ?? 'http://127.0.0.1:8080';
 
 function describe(e: StreamEvent): string {
   switch (e.type) {
@@ -54,12 +26,20 @@ function describe(e: StreamEvent): string {
 async function main() {
   // 1. An account. (An existing user would call auth.login; when the access token expires,
   //    auth.refresh with the refresh token gives a new pair.)
-  const anonymous = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${baseUrl}/trpc` })] });
+  let accessToken: string | null = null;
+  const chat = createChatClient({
+    url,
+    // asked for on every request and (re)connection, so a renewed token is picked up
+    getToken: () => accessToken,
+    // Node 20 has no global WebSocket; browsers and Node 22+ can leave this out.
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+  });
+  const client = chat.api;
   const username = `example_${randomBytes(4).toString('hex')}`;
-  const session = await anonymous.auth.register.mutate({ username, email: `${username}@example.com`, password: 'correct horse battery staple' });
+  const session = await client.auth.register.mutate({ username, email: `${username}@example.com`, password: 'correct horse battery staple' });
+  accessToken = session.accessToken;
   console.log(`registered ${session.user.username} (${session.user.id})`);
 
-  const { client, ws } = connect(() => session.accessToken);
   try {
     // 2. Live events: everything this user may see, in order.
     const seen: string[] = [];
@@ -104,7 +84,7 @@ async function main() {
     for (const m of history) console.log(`history #${m.id} ${m.author.username}: ${m.content}`);
     subscription.unsubscribe();
   } finally {
-    await ws.close();
+    await chat.close();
   }
   console.log('done');
 }
