@@ -8,7 +8,7 @@
 //    request context (the router's `ctx`, which reaches no client and would drag in Prisma, Redis
 //    and the rest): it is replaced by an empty object type.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
@@ -46,4 +46,7 @@ const js = await rollup({ input: `${entry}.js`, external: isExternal, onwarn: re
 await js.write({ file: path.join(dist, 'index.js'), format: 'es' });
 const types = await rollup({ input: `${entry}.d.ts`, external: isExternal, onwarn: refuseOtherImports, plugins: [opaqueServerContext, dts()] });
 await types.write({ file: path.join(dist, 'index.d.ts'), format: 'es' });
+// rollup-plugin-dts leaves a package import in place without a warning (zod, say, from a schema type): refuse it here.
+const strayImports = [...readFileSync(path.join(dist, 'index.d.ts'), 'utf8').matchAll(/\bfrom '([^']+)'/g)].map((m) => m[1]).filter((id) => !isExternal(id));
+if (strayImports.length) throw new Error(`client bundle: the types import ${[...new Set(strayImports)].join(', ')}, which the package does not install`);
 rmSync(build, { recursive: true, force: true });

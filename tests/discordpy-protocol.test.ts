@@ -182,7 +182,7 @@ describe('resume', () => {
 });
 
 describe('fields this server does not store', () => {
-  // (embeds are stored since rich messages: tests/compat-rest-rich-messages.test.ts)
+  // (embeds are stored since rich messages: tests/compat-rest-rich-messages.test.ts; attachments since files)
   it('components beside content, or alone, are refused with 50035 naming the field; empty lists pass', async () => {
     const row = [{ type: 1, components: [{ type: 2, style: 1, label: 'x', custom_id: 'x' }] }];
     const withContent = await botApi('POST', `/channels/${channelId}/messages`, { content: 'look', components: row });
@@ -191,11 +191,14 @@ describe('fields this server does not store', () => {
     const alone = await botApi('POST', `/channels/${channelId}/messages`, { components: row });
     expectError(alone, 400, 50035);
     expect(fieldCodes((alone.body as { errors: unknown }).errors, 'components')).toEqual(['UNSUPPORTED_FIELD']);
-    for (const field of ['sticker_ids', 'attachments', 'poll']) {
+    for (const field of ['sticker_ids', 'poll']) {
       const value = field === 'poll' ? { question: { text: 'q' } } : [{ id: '1' }];
       const res = await botApi('POST', `/channels/${channelId}/messages`, { content: 'x', [field]: value });
       expect(fieldCodes((expectError(res, 400, 50035) as { errors: unknown }).errors, field)).toEqual(['UNSUPPORTED_FIELD']);
     }
+    // attachments are stored since files landed: one that was never uploaded is an unknown attachment
+    const unknownFile = await botApi('POST', `/channels/${channelId}/messages`, { content: 'x', attachments: [{ id: '1' }] });
+    expect(fieldCodes((expectError(unknownFile, 400, 50035) as { errors: unknown }).errors, 'attachments')).toEqual(['ATTACHMENT_NOT_FOUND']);
     const plain = await botApi('POST', `/channels/${channelId}/messages`, { content: 'plain', components: [], attachments: [] });
     expect(plain.status).toBe(200);
     const edit = await botApi('PATCH', `/channels/${channelId}/messages/${(plain.body as { id: string }).id}`, { content: 'edited', components: row });

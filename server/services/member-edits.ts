@@ -4,7 +4,7 @@
 // records and announces nothing.
 import type { z } from 'zod';
 import { hasPermission, Permissions } from '../../shared/permissions.js';
-import { AuditLogEvent, type AuditLogChange } from '../../shared/schemas/audit-log.js';
+import { AuditLogEvent, type AuditLogChange, type AuditLogValue } from '../../shared/schemas/audit-log.js';
 import type { memberRoleInput, setNickInput, UpdateMemberInput } from '../../shared/schemas/member.js';
 import type { AppDeps } from '../deps.js';
 import { announceAuditEntries, recordAudit, type AuditRecord } from './audit-log.js';
@@ -109,8 +109,8 @@ async function changeRole(deps: Deps, actorId: bigint, input: z.infer<typeof mem
 }
 
 /** Discord's change shape: a value that is null is left out. */
-function change(key: string, oldValue: unknown, newValue: unknown): AuditLogChange {
-  return { key, ...(oldValue != null ? { oldValue: oldValue as string } : {}), ...(newValue != null ? { newValue: newValue as string } : {}) };
+function change(key: string, oldValue: AuditLogValue | null | undefined, newValue: AuditLogValue | null | undefined): AuditLogChange {
+  return { key, ...(oldValue != null ? { oldValue } : {}), ...(newValue != null ? { newValue } : {}) };
 }
 
 const roleList = (roles: RoleRef[]) => roles.map((r) => ({ id: String(r.id), name: r.name }));

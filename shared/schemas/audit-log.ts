@@ -12,8 +12,15 @@ export const AuditLogEvent = {
   MEMBER_ROLE_UPDATE: 25,
 } as const;
 
+/**
+ * The values this server records: a text (nick, a timeout's end) or a list of roles (`$add`/`$remove`).
+ * A closed union rather than z.json(), whose type would make the client package's types import zod.
+ */
+export const auditLogValue = z.union([z.string(), z.array(z.object({ id: snowflake, name: z.string() }))]);
+export type AuditLogValue = z.infer<typeof auditLogValue>;
+
 /** One changed field by Discord's key (`nick`, `communication_disabled_until`, `$add`, `$remove`); a value absent is omitted. */
-export const auditLogChange = z.object({ key: z.string(), oldValue: z.json().optional(), newValue: z.json().optional() });
+export const auditLogChange = z.object({ key: z.string(), oldValue: auditLogValue.optional(), newValue: auditLogValue.optional() });
 export type AuditLogChange = z.infer<typeof auditLogChange>;
 
 export const auditLogEntry = z.object({
