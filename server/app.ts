@@ -25,6 +25,7 @@ import { connectRedis, createRedis } from './infra/redis.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { instrumentRedis } from './observability/redis-metrics.js';
+import { startTracing } from './observability/tracing.js';
 import { openWsSession, type WsSession } from './observability/ws-session.js';
 import { MemoryBus, parseEventId, RedisBus, type BusEvent } from './realtime/bus.js';
 import { ChannelEventLines } from './services/channel-events.js';
@@ -62,6 +63,9 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((err) => logger.warn({ err }, 'shutdown step failed'));
   };
   try {
+    const tracing = await startTracing(config);
+    // the last step of shutdown: the spans of everything stopped before are exported too
+    if (tracing) cleanups.push(() => tracing.shutdown());
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       const embedded: EmbeddedDatabase = await startEmbeddedPostgres(config.DATA_DIR, config.EMBEDDED_PG_PORT, (m) => logger.info(m));
@@ -73,7 +77,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     if (applied.length) logger.info({ applied }, 'migrations applied');
 
     const metrics = createMetrics();
-    const db = createPrisma(databaseUrl, config.DB_POOL_SIZE, metrics);
+    const db = createPrisma(databaseUrl, config.DB_POOL_SIZE, metrics, tracing);
     cleanups.push(() => db.$disconnect());
     const busOpts = {
       windowEvents: config.RESUME_WINDOW_EVENTS,
@@ -92,7 +96,7 @@ export async function createApp(config: Config, mounts: AppMounts = {}, logger: 
     const storage = createStorage(config);
     cleanups.push(() => storage.close());
     const urls = { cdn: (config.CDN_URL ?? config.PUBLIC_URL ?? '').replace(/\/$/, '') };
-    const base = { config, db, logger, metrics, storage, urls };
+    const base = { config, db, logger, metrics, tracing, storage, urls };
     // this instance's own per-channel state (several instances can share a process: tests)
     const channelState = (ids: SnowflakeGenerator) => ({
       channelLines: new ChannelEventLines(ids, logger),

@@ -27,6 +27,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   METRICS_PORT: z.preprocess(unsetIfEmpty, wholeNumber().min(0).max(65535).optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.string().url().optional()),
+  OTEL_SERVICE_NAME: z.preprocess(unsetIfEmpty, z.string().default('chat-server')),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_PORT: int(54329, 1, 65535),

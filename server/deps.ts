@@ -8,6 +8,7 @@ import type { VersionedCache } from './infra/cache.js';
 import type { RateLimiter } from './infra/rate-limit.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
+import type { Tracing } from './observability/tracing.js';
 import type { EventBus } from './realtime/bus.js';
 import type { PresenceService } from './realtime/presence.js';
 import type { SessionStore } from './realtime/session-store.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
   ids: SnowflakeGenerator;
   logger: Logger;
   metrics: Metrics;
+  /** set when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT); undefined means tracing is off */
+  tracing?: Tracing;
   sessions: SessionCache;
   presence: PresenceService;
   /** resumable-connection records shared by all processes */

@@ -1,10 +1,12 @@
 // initTRPC once: the router factory and the two procedure kinds every router file uses.
 import { initTRPC, TRPCError } from '@trpc/server';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { ZodError } from 'zod';
 import { SnowflakeUnavailableError } from '../shared/snowflake.js';
 import type { Context } from './context.js';
 import type { AppDeps } from './deps.js';
 import { AppErrorCause, fail, isDatabaseUnavailable } from './services/errors.js';
+import { inSpan } from './observability/tracing.js';
 import { verifyToken } from './services/tokens.js';
 
 const t = initTRPC.context<Context>().create({
@@ -52,7 +54,18 @@ const timing = t.middleware(async ({ ctx, next, path, type }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(timing).use(errorBoundary);
+/** A span per call when tracing is on: under the HTTP request's span, or a root span over WebSocket. */
+const tracing = t.middleware(({ ctx, next, path, type }) => {
+  if (!ctx.deps.tracing) return next();
+  return inSpan(ctx.deps.tracing, path, { attributes: { 'rpc.system': 'trpc', 'rpc.method': path, 'trpc.type': type } }, async (span) => {
+    const result = await next();
+    span.setAttribute('trpc.code', result.ok ? 'OK' : result.error.code);
+    if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') span.setStatus({ code: SpanStatusCode.ERROR });
+    return result;
+  });
+});
+
+export const publicProcedure = t.procedure.use(tracing).use(timing).use(errorBoundary);
 
 export interface AuthUser {
   id: bigint;

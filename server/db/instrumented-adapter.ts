@@ -1,5 +1,6 @@
-// Wraps Prisma's pg driver adapter: times every statement (db_query_duration_seconds) and runs the
-// statements of one transaction one after the other.
+// Wraps Prisma's pg driver adapter: times every statement (db_query_duration_seconds), traces it
+// when tracing is on (a span per statement with its parameterized SQL, never its arguments) and runs
+// the statements of one transaction one after the other.
 //
 // Why the second: for a read with several relations (`include`), Prisma's query interpreter fetches
 // the relations with Promise.all. Outside a transaction each query takes its own pool connection;
@@ -9,7 +10,9 @@
 // pg queued them anyway, so running them in turn here changes no timing that mattered and keeps
 // the log free of that warning (prisma/prisma PR #29468 proposes the same in the adapter).
 import type { PrismaPg } from '@prisma/adapter-pg';
+import { SpanKind } from '@opentelemetry/api';
 import type { Metrics } from '../observability/metrics.js';
+import { inSpan, type Tracing } from '../observability/tracing.js';
 
 type Adapter = Awaited<ReturnType<PrismaPg['connect']>>;
 type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
@@ -26,8 +29,11 @@ function withMethods<T extends object>(target: T, methods: Partial<T>): T {
   });
 }
 
-export function instrumentedAdapter(factory: PrismaPg, metrics: Metrics) {
-  const timed = async <R>(kind: 'query' | 'execute', run: () => Promise<R>): Promise<R> => {
+/** bounds the SQL text put on a span (Prisma's statements with long IN lists can be large) */
+const MAX_TRACED_SQL_CHARS = 2000;
+
+export function instrumentedAdapter(factory: PrismaPg, metrics: Metrics, tracing?: Tracing) {
+  const measured = async <R>(kind: 'query' | 'execute', run: () => Promise<R>): Promise<R> => {
     const end = metrics.dbQueries.startTimer({ kind });
     try {
       const result = await run();
@@ -38,6 +44,12 @@ export function instrumentedAdapter(factory: PrismaPg, metrics: Metrics) {
       throw err;
     }
   };
+  const timed = <R>(kind: 'query' | 'execute', q: Query, run: () => Promise<R>): Promise<R> => {
+    if (!tracing) return measured(kind, run);
+    const operation = /^\s*(\w+)/.exec(q.sql)?.[1]?.toUpperCase() ?? 'SQL';
+    const attributes = { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': q.sql.slice(0, MAX_TRACED_SQL_CHARS) };
+    return inSpan(tracing, operation, { kind: SpanKind.CLIENT, attributes }, () => measured(kind, run));
+  };
 
   function oneAtATime(tx: Transaction): Transaction {
     let tail: Promise<unknown> = Promise.resolve();
@@ -47,8 +59,8 @@ export function instrumentedAdapter(factory: PrismaPg, metrics: Metrics) {
       return result;
     };
     return withMethods(tx, {
-      queryRaw: (q: Query) => inTurn(() => timed('query', () => tx.queryRaw(q))),
-      executeRaw: (q: Query) => inTurn(() => timed('execute', () => tx.executeRaw(q))),
+      queryRaw: (q: Query) => inTurn(() => timed('query', q, () => tx.queryRaw(q))),
+      executeRaw: (q: Query) => inTurn(() => timed('execute', q, () => tx.executeRaw(q))),
     });
   }
 
@@ -56,8 +68,8 @@ export function instrumentedAdapter(factory: PrismaPg, metrics: Metrics) {
     connect: async () => {
       const adapter = await factory.connect();
       return withMethods(adapter, {
-        queryRaw: (q: Query) => timed('query', () => adapter.queryRaw(q)),
-        executeRaw: (q: Query) => timed('execute', () => adapter.executeRaw(q)),
+        queryRaw: (q: Query) => timed('query', q, () => adapter.queryRaw(q)),
+        executeRaw: (q: Query) => timed('execute', q, () => adapter.executeRaw(q)),
         startTransaction: async (isolation?: Parameters<Adapter['startTransaction']>[0]) => oneAtATime(await adapter.startTransaction(isolation)),
       });
     },

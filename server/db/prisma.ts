@@ -3,13 +3,14 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import { instrumentedAdapter } from './instrumented-adapter.js';
 import { PrismaClient } from './generated/client.js';
 
 export type Db = PrismaClient;
 export { Prisma } from './generated/client.js';
 
-export function createPrisma(databaseUrl: string, poolSize: number, metrics: Metrics): Db {
+export function createPrisma(databaseUrl: string, poolSize: number, metrics: Metrics, tracing?: Tracing): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolSize,
@@ -19,5 +20,5 @@ export function createPrisma(databaseUrl: string, poolSize: number, metrics: Met
   metrics.watchPool(pool);
   // The adapter ends the pool it was given when Prisma disconnects.
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
-  return new PrismaClient({ adapter: instrumentedAdapter(adapter, metrics) });
+  return new PrismaClient({ adapter: instrumentedAdapter(adapter, metrics, tracing) });
 }

@@ -2,9 +2,11 @@
 // the entry point mounts (the Discord compat REST API and gateway).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import type { AppDeps } from '../deps.js';
 import { createContext, parseAuthorization } from '../context.js';
+import { withActiveSpan } from '../observability/tracing.js';
 import type { AppRouter } from '../routers/index.js';
 import { logAccess } from './access-log.js';
 import { applyCors, parseCorsOrigins } from './cors.js';
@@ -35,6 +37,13 @@ function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
+}
+
+function endRequestSpan(span: Span, method: string, route: string, res: ServerResponse) {
+  span.updateName(`${method} ${route}`);
+  span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode });
+  if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
 }
 
 /** `site`: the web app, answering whatever no API path did (server/http/static-site.ts). */
@@ -70,24 +79,34 @@ export function createHttpServer(deps: AppDeps, appRouter: AppRouter, mounts: Ht
     sendJson(res, 404, { message: '404: Not Found', code: 0 });
   }
 
-  const server = http.createServer((req, res) => {
-    const started = process.hrtime.bigint();
-    const path = pathOf(req);
-    res.setHeader('x-request-id', requestId(req));
-    res.on('close', () => {
-      const route = routeLabel.get(req) ?? (path.startsWith('/health') || path === '/metrics' ? path : 'other');
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const label = { method: req.method ?? 'GET', route, status: String(res.statusCode) };
-      metrics.httpRequests.inc(label);
-      metrics.httpDuration.observe(label, seconds);
-      logAccess(deps, req, res, { path, route, seconds });
-    });
+  const handle = (req: IncomingMessage, res: ServerResponse, path: string) => {
     if (applyCors(req, res, corsOrigins)) return;
     route(req, res, path).catch((err) => {
       logger.error({ err, path }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error', code: 0 });
       else res.destroy();
     });
+  };
+
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const path = pathOf(req);
+    const method = req.method ?? 'GET';
+    res.setHeader('x-request-id', requestId(req));
+    // continues the caller's trace (traceparent); named once the route is known, never by the raw path
+    const parent = deps.tracing?.incoming(req.headers);
+    const span: Span | undefined = parent && deps.tracing!.tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } }, parent);
+    res.on('close', () => {
+      const route = routeLabel.get(req) ?? (path.startsWith('/health') || path === '/metrics' ? path : 'other');
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const label = { method, route, status: String(res.statusCode) };
+      metrics.httpRequests.inc(label);
+      metrics.httpDuration.observe(label, seconds);
+      if (span) endRequestSpan(span, method, route, res);
+      logAccess(deps, req, res, { path, route, seconds, traceId: span?.spanContext().traceId });
+    });
+    if (span) withActiveSpan(parent!, span, () => handle(req, res, path));
+    else handle(req, res, path);
   });
   server.keepAliveTimeout = 65_000;
 
