@@ -72,8 +72,10 @@ export async function updateEmoji(deps: Deps, userId: bigint, input: z.infer<typ
   const guildId = BigInt(input.guildId);
   const emojiId = BigInt(input.emojiId);
   const perms = await requireGuildPermission(deps, guildId, userId, MANAGE);
-  await findEmoji(deps.db, guildId, emojiId);
-  const row = await deps.db.guildEmoji.update({ where: { id: emojiId }, data: { ...(input.name !== undefined ? { name: input.name } : {}) }, include: withCreator });
+  // one statement, so an emoji deleted meanwhile is Unknown Emoji rather than a failed update
+  const { count } = await deps.db.guildEmoji.updateMany({ where: { id: emojiId, guildId }, data: { ...(input.name !== undefined ? { name: input.name } : {}) } });
+  if (count === 0) return unknownEmoji();
+  const row = await findEmoji(deps.db, guildId, emojiId);
   await publishEmojis(deps, guildId);
   return view(perms)(row);
 }
