@@ -10,6 +10,7 @@ import type {
   APIAttachment,
   APIChannel,
   APIEmbed,
+  APIEmoji,
   APIExtendedInvite,
   APIGuild,
   APIGuildMember,
@@ -40,6 +41,7 @@ import type {
   Attachment,
   Channel,
   Embed,
+  Emoji,
   Guild,
   Invite,
   Member,
@@ -56,6 +58,7 @@ import type {
   SelfUser,
 } from '../shared/schemas/index.js';
 import { IMAGE_HASH } from '../shared/schemas/common.js';
+import { parseCustomEmoji } from '../shared/schemas/reaction.js';
 import type { myGuild } from '../shared/schemas/guild.js';
 import type { Activity } from '../shared/schemas/presence.js';
 import type { visibleStatus } from '../shared/schemas/user.js';
@@ -118,7 +121,7 @@ export function toDiscordGuild(g: Guild): APIGuild {
     verification_level: 0,
     default_message_notifications: 0,
     explicit_content_filter: 0,
-    emojis: [],
+    emojis: g.emojis.map(toDiscordGuildEmoji),
     stickers: [],
     features: [],
     mfa_level: 0,
@@ -207,8 +210,25 @@ export function toDiscordEmbed(e: Embed): APIEmbed {
   };
 }
 
-/** A reaction's emoji: this server knows Unicode emoji only (custom ones are Unknown Emoji). */
-export const toDiscordEmoji = (emoji: string) => ({ id: null, name: emoji });
+/** A reaction's emoji: Unicode ({id: null, name}) or custom (a deleted one has no name, as on Discord). */
+export function toDiscordEmoji(emoji: string) {
+  const custom = parseCustomEmoji(emoji);
+  return custom ? { id: custom.id, name: custom.name || null, animated: custom.animated } : { id: null, name: emoji };
+}
+
+/** A guild's custom emoji; `user` only for readers who may manage the guild's expressions. */
+export function toDiscordGuildEmoji(e: Emoji): APIEmoji {
+  return {
+    id: e.id,
+    name: e.name,
+    roles: [],
+    ...(e.creator ? { user: toDiscordUser(e.creator) } : {}),
+    require_colons: true,
+    managed: false,
+    animated: e.animated,
+    available: true,
+  };
+}
 
 function toDiscordReaction(r: ReactionSummary): APIReaction {
   // burst_colors come from the emoji's image on Discord; this server has no palette for them.

@@ -55,6 +55,7 @@ const envSchema = z.object({
   MAX_GUILDS_PER_USER: int(100, 1),
   MAX_ROLES_PER_GUILD: int(250, 1),
   MAX_CHANNELS_PER_GUILD: int(500, 1),
+  MAX_EMOJIS_PER_GUILD: int(50, 1),
   DM_REQUIRE_SHARED_GUILD: bool.default(true),
   PRESENCE_TTL_MS: int(30000, 1000),
   SNOWFLAKE_WORKER_ID: int(0, 0, 31),

@@ -33,10 +33,11 @@ export const ErrorReasons = [
   'CANNOT_DM_SELF',
   /** opening a DM with someone who shares no guild with the caller (DM_REQUIRE_SHARED_GUILD) */
   'CANNOT_DM_USER',
-  /** MAX_GUILDS_PER_USER, MAX_ROLES_PER_GUILD, MAX_CHANNELS_PER_GUILD */
+  /** MAX_GUILDS_PER_USER, MAX_ROLES_PER_GUILD, MAX_CHANNELS_PER_GUILD, MAX_EMOJIS_PER_GUILD (static and animated apart) */
   'MAX_GUILDS',
   'MAX_ROLES',
   'MAX_CHANNELS',
+  'MAX_EMOJIS',
   'INVALID_FORM_BODY',
   'UNKNOWN_REPLY',
   'UNKNOWN_EMOJI',

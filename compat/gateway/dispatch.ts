@@ -9,6 +9,7 @@ import {
   toDiscordAuditLogEntry,
   toDiscordChannel,
   toDiscordGuild,
+  toDiscordGuildEmoji,
   toDiscordInvite,
   toDiscordMember,
   toDiscordMessage,
@@ -90,6 +91,8 @@ export function requiredIntent(type: EventName, inGuild: boolean): number {
     case 'GUILD_BAN_REMOVE':
     case 'GUILD_AUDIT_LOG_ENTRY_CREATE':
       return Intent.GUILD_MODERATION;
+    case 'GUILD_EMOJIS_UPDATE':
+      return Intent.GUILD_EXPRESSIONS;
     case 'USER_UPDATE':
     case 'GUILD_CREATE':
       return 0;
@@ -176,6 +179,8 @@ export function toDispatch(e: GatewayEvent, viewer: Viewer): Dispatch | null {
       return { t: e.type, d: { guild_id: e.data.guildId, user: toDiscordUser(e.data.user) } };
     case 'GUILD_AUDIT_LOG_ENTRY_CREATE':
       return { t: e.type, d: { ...toDiscordAuditLogEntry(e.data), guild_id: e.data.guildId } };
+    case 'GUILD_EMOJIS_UPDATE':
+      return { t: e.type, d: { guild_id: e.data.guildId, emojis: e.data.emojis.map(toDiscordGuildEmoji) } };
     case 'GUILD_CREATE':
       return null;
   }

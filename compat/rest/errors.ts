@@ -63,6 +63,7 @@ const REASONS: Record<ErrorReason, { code: number; field?: { path: string[]; cod
   MAX_GUILDS: { code: 30001 },
   MAX_ROLES: { code: 30005 },
   MAX_CHANNELS: { code: 30013 },
+  MAX_EMOJIS: { code: 30008 },
   MISSING_ACCESS: { code: 50001 },
   NOT_AUTHOR: { code: 50005 },
   EMPTY_MESSAGE: { code: 50006 },

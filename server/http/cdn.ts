@@ -1,6 +1,6 @@
 // The file routes, shaped like Discord's CDN on this server: /attachments/{channel}/{attachment}/{filename}
 // (signed URLs: a missing, tampered or expired signature is 404, like an unknown file),
-// /avatars/{user}/{hash}.{ext}, /icons/{guild}/{hash}.{ext} and /embed/avatars/{n}.png (defaults). Served safely: nosniff everywhere, and anything
+// /avatars/{user}/{hash}.{ext}, /icons/{guild}/{hash}.{ext}, /emojis/{emoji}.{ext} and /embed/avatars/{n}.png (defaults). Served safely: nosniff everywhere, and anything
 // that is not an image, video or audio as a download, so no HTML or SVG ever renders from this origin.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import type { AppDeps } from '../deps.js';
 import { validAttachmentSignature } from '../services/attachment-urls.js';
 import { attachmentKey, servedAttachment } from '../services/attachments.js';
+import { emojiImage } from '../services/emojis.js';
 import { imageKey, MAX_IMAGE_PIXELS, type ImageKind } from '../services/images.js';
 import { incomingDir } from '../storage/index.js';
 import { routeLabel } from './route-label.js';
@@ -90,12 +91,31 @@ const validSize = (n: number) => Number.isInteger(n) && n >= 16 && n <= 4096 && 
  */
 async function serveImage(deps: AppDeps, req: IncomingMessage, res: ServerResponse, kind: ImageKind, parts: string[], query: URLSearchParams) {
   const m = parts.length === 2 && /^\d{1,19}$/.test(parts[0]!) ? /^((?:a_)?[0-9a-f]{32})\.([a-z]{3,4})$/.exec(parts[1]!) : null;
-  const ext = m ? IMAGE_EXTENSIONS[m[2]!] : undefined;
-  if (!m || !ext) return notFound(res);
+  if (!m) return notFound(res);
+  await sendImage(deps, req, res, { kind, ownerId: BigInt(parts[0]!), hash: m[1]! }, m[2]!, query);
+}
+
+/** /emojis/{emoji}.{ext}?size=: the emoji's image (emoji ids are stable, their images never change). */
+async function serveEmoji(deps: AppDeps, req: IncomingMessage, res: ServerResponse, parts: string[], query: URLSearchParams) {
+  const m = parts.length === 1 ? /^(\d{1,19})\.([a-z]{3,4})$/.exec(parts[0]!) : null;
+  const emoji = m && (await emojiImage(deps, BigInt(m[1]!)));
+  if (!m || !emoji) return notFound(res);
+  await sendImage(deps, req, res, { kind: 'emojis', ownerId: BigInt(m[1]!), hash: emoji.image }, m[2]!, query);
+}
+
+/** A stored image in the format of `extension`, resized to `?size=` (made once, then kept in storage). */
+async function sendImage(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  { kind, ownerId, hash }: { kind: ImageKind; ownerId: bigint; hash: string },
+  extension: string,
+  query: URLSearchParams,
+) {
+  const ext = IMAGE_EXTENSIONS[extension];
+  if (!ext) return notFound(res);
   const size = query.has('size') ? Number(query.get('size')) : DEFAULT_IMAGE_SIZE;
   if (!validSize(size)) return sendJson(res, 400, { message: 'Invalid size', code: 0 });
-  const ownerId = BigInt(parts[0]!);
-  const hash = m[1]!;
   const variant = `${imageKey(kind, ownerId, hash)}_${size}.${ext.format}`;
   let bytes = await readAll(await deps.storage.get(variant));
   if (!bytes) {
@@ -179,5 +199,6 @@ export function cdnMounts(deps: AppDeps): HttpMount[] {
     mount('/embed', (_req, res, parts) => serveDefaultAvatar(res, parts)),
     mount('/avatars', (req, res, parts, query) => serveImage(deps, req, res, 'avatars', parts, query)),
     mount('/icons', (req, res, parts, query) => serveImage(deps, req, res, 'icons', parts, query)),
+    mount('/emojis', (req, res, parts, query) => serveEmoji(deps, req, res, parts, query)),
   ];
 }

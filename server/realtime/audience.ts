@@ -72,6 +72,7 @@ export const AUDIENCE: Record<EventName, Audience> = {
   GUILD_BAN_ADD: banManagers,
   GUILD_BAN_REMOVE: banManagers,
   GUILD_AUDIT_LOG_ENTRY_CREATE: { to: 'members', need: Permissions.VIEW_AUDIT_LOG },
+  GUILD_EMOJIS_UPDATE: members,
 };
 
 export type Delivery = 'live' | 'replay';

@@ -57,6 +57,7 @@ const PLACE: { [T in EventName]: (data: EventDataMap[T]) => Place } = {
   GUILD_BAN_ADD: (b) => inGuild(b.guildId),
   GUILD_BAN_REMOVE: (b) => inGuild(b.guildId),
   GUILD_AUDIT_LOG_ENTRY_CREATE: (e) => inGuild(e.guildId),
+  GUILD_EMOJIS_UPDATE: (e) => inGuild(e.guildId),
 };
 
 function placeOf<T extends EventName>(event: EventPayload<T>): Place {

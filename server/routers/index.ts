@@ -9,6 +9,7 @@ import { typingRouter } from './typing.js';
 import { guildsRouter } from './guilds.js';
 import { channelsRouter } from './channels.js';
 import { rolesRouter } from './roles.js';
+import { emojisRouter } from './emojis.js';
 import { membersRouter } from './members.js';
 import { invitesRouter } from './invites.js';
 import { presenceRouter } from './presence.js';
@@ -32,6 +33,7 @@ export const appRouter = router({
   guilds: guildsRouter,
   channels: channelsRouter,
   roles: rolesRouter,
+  emojis: emojisRouter,
   members: membersRouter,
   invites: invitesRouter,
   presence: presenceRouter,

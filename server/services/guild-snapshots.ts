@@ -1,6 +1,6 @@
 // Guild snapshots: everything a client caches about its guilds when it connects (the gateway's
 // GUILD_CREATE payloads), for all of them at once in four queries whatever the number of guilds:
-// memberships with guilds and roles, channels with overwrites, member counts, then the member lists
+// memberships with guilds, roles and emoji, channels with overwrites, member counts, then the member lists
 // of the guilds that are not large. A burst of connecting clients costs the database a few queries
 // each, not a few per guild and per channel. Visibility is computed from the loaded rows.
 import type { z } from 'zod';
@@ -16,7 +16,7 @@ export async function guildSnapshots(deps: Deps, userId: bigint, input: z.infer<
   const { db } = deps;
   const memberships = await db.member.findMany({
     where: { userId, ...(input.guildIds ? { guildId: { in: input.guildIds.map(BigInt) } } : {}) },
-    include: { ...memberInclude, guild: { include: { roles: true } } },
+    include: { ...memberInclude, guild: { include: { roles: true, emojis: { orderBy: { id: 'asc' } } } } },
     orderBy: { guildId: 'asc' },
   });
   if (memberships.length === 0) return [];

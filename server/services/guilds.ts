@@ -5,6 +5,7 @@ import type { createGuildInput, updateGuildInput } from '../../shared/schemas/gu
 import { DEFAULT_EVERYONE_PERMISSIONS } from '../../shared/permissions.js';
 import type { AppDeps } from '../deps.js';
 import { removeChannelFiles } from './attachments.js';
+import { guildEmojiIds } from './emojis.js';
 import { imageField, removeImages } from './images.js';
 import * as publish from '../realtime/publish.js';
 import { fail, notFound } from './errors.js';
@@ -94,9 +95,11 @@ export async function deleteGuild(deps: Deps, userId: bigint, guildId: bigint) {
 /** Deletes the guild, whoever asked (callers authorize: its owner, or an instance administrator). */
 export async function removeGuild(deps: Pick<Deps, 'db' | 'cache' | 'bus' | 'storage' | 'logger'>, guildId: bigint) {
   const channels = await deps.db.channel.findMany({ where: { guildId }, select: { id: true } });
+  const emojiIds = await guildEmojiIds(deps.db, guildId);
   const { count } = await deps.db.guild.deleteMany({ where: { id: guildId } });
   if (count === 0) return notFound.guild();
   await removeChannelFiles(deps, channels.map((c) => c.id));
+  for (const id of emojiIds) await removeImages(deps, 'emojis', id);
   await invalidateGuildPermissions(deps, guildId);
   await Promise.all(channels.map((c) => invalidateChannel(deps, c.id)));
   // data: {id} of the deleted guild

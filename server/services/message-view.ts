@@ -5,6 +5,7 @@ import { MessageType, type Message, type ReactionSummary, type ReferencedMessage
 import type { AppDeps } from '../deps.js';
 import { toAttachment } from './attachments.js';
 import { mentionedUsers } from './mentions.js';
+import { shownReactionEmojis } from './reaction-emoji.js';
 import { messageInclude, toMessage, type MessageRow } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'config' | 'urls'>;
@@ -21,10 +22,11 @@ export async function reactionSummaries(deps: Deps, messageIds: bigint[], viewer
            bool_or(user_id = ${viewerId} AND NOT burst) AS me, bool_or(user_id = ${viewerId} AND burst) AS "meBurst"
     FROM reactions WHERE message_id = ANY(${messageIds}::bigint[])
     GROUP BY message_id, emoji ORDER BY min(created_at), emoji`;
+  const shown = await shownReactionEmojis(deps.db, rows.map((r) => r.emoji));
   for (const r of rows) {
     const key = String(r.messageId);
     if (!out.has(key)) out.set(key, []);
-    out.get(key)!.push({ emoji: r.emoji, count: r.normal + r.burst, countDetails: { normal: r.normal, burst: r.burst }, me: r.me, meBurst: r.meBurst });
+    out.get(key)!.push({ emoji: shown.get(r.emoji)!, count: r.normal + r.burst, countDetails: { normal: r.normal, burst: r.burst }, me: r.me, meBurst: r.meBurst });
   }
   return out;
 }

@@ -4,10 +4,10 @@
 // count apart (count_details) and are removed apart, and an emoji counts once towards the 20 either way.
 // Reacting twice, or removing what is not there, changes nothing and publishes nothing. Counts are
 // the rows themselves, so concurrent reactions count exactly; adding a new emoji locks the message row
-// so two concurrent "21st emoji" cannot both get in.
+// so two concurrent "21st emoji" cannot both get in. Custom emoji: those of the message's guild
+// (reaction-emoji.ts); rows and queries use the emoji's key, objects and events show its `name:id`.
 import type { z } from 'zod';
 import {
-  isUnicodeEmoji,
   MAX_DISTINCT_REACTIONS,
   ReactionType,
   type clearReactionsInput,
@@ -23,14 +23,11 @@ import type { EventPayload } from '../../shared/schemas/events.js';
 import type { AppDeps } from '../deps.js';
 import * as publish from '../realtime/publish.js';
 import { fail, missingPermissions, notFound } from './errors.js';
+import { resolveReactionEmoji } from './reaction-emoji.js';
 import { hasPermission, Permissions, requireChannelPermission, type ChannelInfo } from './permissions.js';
 import { memberInclude, publicUserSelect, toMember, toPublicUser } from './serialize.js';
 
 type Deps = Pick<AppDeps, 'db' | 'cache' | 'bus' | 'ids' | 'logger' | 'channelLines'>;
-
-function requireEmoji(emoji: string): string {
-  return isUnicodeEmoji(emoji) ? emoji : fail('BAD_REQUEST', 'UNKNOWN_EMOJI', 'Unknown Emoji');
-}
 
 /** The channel (visible, with `need`) and the message in it, or Unknown Message. */
 async function target(deps: Deps, userId: bigint, input: { channelId: string; messageId: string }, need: bigint) {
@@ -55,7 +52,7 @@ function publishInLine(deps: Deps, channel: ChannelInfo, event: ReactionEvent) {
 
 export async function addReaction(deps: Deps, userId: bigint, input: z.infer<typeof reactionInput>) {
   const { channel, perms, timedOut, message } = await target(deps, userId, input, Permissions.READ_MESSAGE_HISTORY);
-  const emoji = requireEmoji(input.emoji);
+  const { key: emoji, shown } = await resolveReactionEmoji(deps.db, channel.guildId, input.emoji, true);
   const burst = input.type === ReactionType.BURST;
   const added = await deps.db.$transaction(async (tx) => {
     const key = { messageId: message.id, emoji, userId, burst };
@@ -87,7 +84,7 @@ export async function addReaction(deps: Deps, userId: bigint, input: z.infer<typ
       data: {
         ...scope(channel, message.id),
         userId: String(userId),
-        emoji,
+        emoji: shown,
         burst,
         messageAuthorId: String(message.authorId),
         ...(member ? { member: toMember(member) } : {}),
@@ -101,20 +98,20 @@ export async function removeReaction(deps: Deps, userId: bigint, input: z.infer<
   const reactor = input.userId === undefined ? userId : BigInt(input.userId);
   const { channel, perms, message } = await target(deps, userId, input, 0n);
   if (reactor !== userId && !hasPermission(perms, Permissions.MANAGE_MESSAGES)) missingPermissions();
-  const emoji = requireEmoji(input.emoji);
+  const { key: emoji, shown } = await resolveReactionEmoji(deps.db, channel.guildId, input.emoji, false);
   const burst = input.type === ReactionType.BURST;
   const { count } = await deps.db.reaction.deleteMany({ where: { messageId: message.id, emoji, userId: reactor, burst } });
-  if (count > 0) await publishInLine(deps, channel, { type: 'MESSAGE_REACTION_REMOVE', data: { ...scope(channel, message.id), userId: String(reactor), emoji, burst } });
+  if (count > 0) await publishInLine(deps, channel, { type: 'MESSAGE_REACTION_REMOVE', data: { ...scope(channel, message.id), userId: String(reactor), emoji: shown, burst } });
   return { ok: true as const };
 }
 
 /** Every reaction of the message, or every reaction with one emoji (MANAGE_MESSAGES). */
 export async function clearReactions(deps: Deps, userId: bigint, input: z.infer<typeof clearReactionsInput>) {
   const { channel, message } = await target(deps, userId, input, Permissions.MANAGE_MESSAGES);
-  const emoji = input.emoji === undefined ? undefined : requireEmoji(input.emoji);
-  const { count } = await deps.db.reaction.deleteMany({ where: { messageId: message.id, ...(emoji ? { emoji } : {}) } });
+  const emoji = input.emoji === undefined ? undefined : await resolveReactionEmoji(deps.db, channel.guildId, input.emoji, false);
+  const { count } = await deps.db.reaction.deleteMany({ where: { messageId: message.id, ...(emoji ? { emoji: emoji.key } : {}) } });
   if (count > 0) {
-    const data = { ...scope(channel, message.id), ...(emoji ? { emoji } : {}) };
+    const data = { ...scope(channel, message.id), ...(emoji ? { emoji: emoji.shown } : {}) };
     await publishInLine(deps, channel, { type: emoji ? 'MESSAGE_REACTION_REMOVE_EMOJI' : 'MESSAGE_REACTION_REMOVE_ALL', data });
   }
   return { ok: true as const };
@@ -122,8 +119,8 @@ export async function clearReactions(deps: Deps, userId: bigint, input: z.infer<
 
 /** Who reacted with the emoji as `type` (normal or burst), by user id. */
 export async function listReactions(deps: Deps, userId: bigint, input: z.infer<typeof listReactionsInput>): Promise<PublicUser[]> {
-  const { message } = await target(deps, userId, input, Permissions.READ_MESSAGE_HISTORY);
-  const emoji = requireEmoji(input.emoji);
+  const { channel, message } = await target(deps, userId, input, Permissions.READ_MESSAGE_HISTORY);
+  const { key: emoji } = await resolveReactionEmoji(deps.db, channel.guildId, input.emoji, false);
   const rows = await deps.db.reaction.findMany({
     where: { messageId: message.id, emoji, burst: input.type === ReactionType.BURST, ...(input.after ? { userId: { gt: BigInt(input.after) } } : {}) },
     orderBy: { userId: 'asc' },

@@ -3,6 +3,7 @@ import type {
   Attachment,
   Channel,
   Embed,
+  Emoji,
   Guild,
   Invite,
   Member,
@@ -73,9 +74,9 @@ export function toChannel(c: Rows.Channel & { overwrites: Rows.PermissionOverwri
 }
 
 /** Prisma `include` for toGuild (its roles and member count). */
-export const guildInclude = { roles: true, _count: { select: { members: true } } } as const;
+export const guildInclude = { roles: true, emojis: { orderBy: { id: 'asc' } }, _count: { select: { members: true } } } as const;
 
-export function toGuild(g: Rows.Guild & { roles: Rows.Role[] }, memberCount: number): Guild {
+export function toGuild(g: Rows.Guild & { roles: Rows.Role[]; emojis: Rows.GuildEmoji[] }, memberCount: number): Guild {
   return {
     id: g.id.toString(),
     name: g.name,
@@ -86,6 +87,18 @@ export function toGuild(g: Rows.Guild & { roles: Rows.Role[] }, memberCount: num
     createdAt: g.createdAt.toISOString(),
     memberCount,
     roles: g.roles.sort((a, b) => a.position - b.position || Number(a.id - b.id)).map(toRole),
+    emojis: g.emojis.map((e) => toEmoji(e)),
+  };
+}
+
+/** A custom emoji; with its uploader when the reader may see who that was (creator given). */
+export function toEmoji(e: Rows.GuildEmoji, creator?: UserRow | null): Emoji {
+  return {
+    id: e.id.toString(),
+    guildId: e.guildId.toString(),
+    name: e.name,
+    animated: e.animated,
+    ...(creator !== undefined ? { creator: creator && toPublicUser(creator) } : {}),
   };
 }
 

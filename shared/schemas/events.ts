@@ -6,6 +6,7 @@ import { snowflake } from './common.js';
 import { auditLogEntry } from './audit-log.js';
 import { banEventData } from './ban.js';
 import { channel } from './channel.js';
+import { emojisUpdated } from './emoji.js';
 import { guild } from './guild.js';
 import { invite } from './invite.js';
 import { member } from './member.js';
@@ -56,6 +57,7 @@ export const domainEvent = z.discriminatedUnion('type', [
   ev('GUILD_BAN_ADD', banEventData),
   ev('GUILD_BAN_REMOVE', banEventData),
   ev('GUILD_AUDIT_LOG_ENTRY_CREATE', auditLogEntry),
+  ev('GUILD_EMOJIS_UPDATE', emojisUpdated),
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;
 export type EventName = DomainEvent['type'];

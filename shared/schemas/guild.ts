@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { imageInput, isoDate, permissionString, snowflake, text } from './common.js';
 import { channel } from './channel.js';
+import { emoji } from './emoji.js';
 import { member } from './member.js';
 import { memberPresence } from './presence.js';
 import { role } from './role.js';
@@ -16,6 +17,8 @@ export const guild = z.object({
   /** members when the guild was read */
   memberCount: z.number().int(),
   roles: z.array(role),
+  /** its custom emoji, oldest first */
+  emojis: z.array(emoji),
 });
 export type Guild = z.infer<typeof guild>;
 

@@ -16,3 +16,4 @@ export * from './message-search.js';
 export * from './ban.js';
 export * from './audit-log.js';
 export * from './attachment.js';
+export * from './emoji.js';

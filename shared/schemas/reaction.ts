@@ -1,5 +1,6 @@
-// Reactions: one user's emoji on a message. This server has no custom emoji, so an emoji is a
-// Unicode emoji (RGI, as Discord's pickers offer them); anything else is Unknown Emoji.
+// Reactions: one user's emoji on a message: a Unicode emoji (RGI, as Discord's pickers offer them),
+// or a custom emoji of the message's guild in Discord's URL form `name:id` (`a:name:id` for an animated
+// one; the name may be anything, the id decides; a deleted emoji's name is empty). Anything else is Unknown Emoji.
 import { z } from 'zod';
 import { snowflake } from './common.js';
 import { member } from './member.js';
@@ -7,6 +8,15 @@ import { member } from './member.js';
 // The `v` flag (Node 20) knows Unicode's recommended emoji sequences, skin tones and ZWJ joins included.
 const RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
 export const isUnicodeEmoji = (s: string) => RGI_EMOJI.test(s);
+
+const CUSTOM_EMOJI = /^(a:)?([A-Za-z0-9_]{0,32}):([1-9]\d{0,18})$/;
+/** A custom emoji reference (`name:id` or `a:name:id`), or null for anything else. */
+export function parseCustomEmoji(s: string): { id: string; name: string; animated: boolean } | null {
+  const m = CUSTOM_EMOJI.exec(s);
+  return m ? { id: m[3]!, name: m[2]!, animated: m[1] !== undefined } : null;
+}
+/** How a custom emoji is written in reactions. */
+export const customEmojiRef = (e: { id: string; name: string; animated: boolean }) => `${e.animated ? 'a:' : ''}${e.name}:${e.id}`;
 
 /** Discord allows 20 different emoji on one message. */
 export const MAX_DISTINCT_REACTIONS = 20;

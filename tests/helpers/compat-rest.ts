@@ -19,6 +19,7 @@ import {
   type APIChannel,
   type APIEmbed,
   type APIExtendedInvite,
+  type APIEmoji,
   type APIGuild,
   type APIGuildMember,
   type APIMessage,
@@ -67,6 +68,17 @@ export const roleShape = z.object({
   flags,
 }) satisfies z.ZodType<APIRole>;
 
+export const emojiShape = z.object({
+  id: snowflake,
+  name: z.string(),
+  roles: empty,
+  user: z.lazy(() => userShape).optional(),
+  require_colons: z.literal(true),
+  managed: z.literal(false),
+  animated: z.boolean(),
+  available: z.literal(true),
+}) satisfies z.ZodType<APIEmoji>;
+
 export const guildShape = z.object({
   id: snowflake,
   name: z.string(),
@@ -80,7 +92,7 @@ export const guildShape = z.object({
   default_message_notifications: z.enum(GuildDefaultMessageNotifications),
   explicit_content_filter: z.enum(GuildExplicitContentFilter),
   roles: z.array(roleShape).min(1),
-  emojis: empty,
+  emojis: z.array(emojiShape),
   features: empty,
   mfa_level: z.enum(GuildMFALevel),
   application_id: z.null(),

@@ -2,6 +2,7 @@
 import { RouteTable } from '../route-table.js';
 import { applicationRoutes } from './applications.js';
 import { discordAuthRoutes } from './auth.js';
+import { emojiRoutes } from './emojis.js';
 import { channelRoutes } from './channels.js';
 import { gatewayRoutes } from './gateway.js';
 import { guildRoutes } from './guilds.js';
@@ -26,6 +27,7 @@ export const discordRoutes = new RouteTable([
   ...memberRoutes,
   ...moderationRoutes,
   ...roleRoutes,
+  ...emojiRoutes,
   ...inviteRoutes,
   ...applicationRoutes,
 ]);

@@ -1,5 +1,5 @@
-// Reactions on a message. The {emoji} path segment arrives URL-decoded (a Unicode emoji, or a custom
-// emoji's "name:id", which this server does not know: Unknown Emoji). Super (burst) reactions: PUT with
+// Reactions on a message. The {emoji} path segment arrives URL-decoded: a Unicode emoji, or a custom
+// emoji of the message's guild as "name:id" (anything else: Unknown Emoji). Super (burst) reactions: PUT with
 // ?type=1, DELETE with the type as a path segment before the user (as Discord's clients call them).
 import { toDiscordUser } from '../../serializers.js';
 import { del, get, int, NO_CONTENT, put, type Route } from '../route.js';
