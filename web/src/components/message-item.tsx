@@ -3,7 +3,8 @@
 // others' with Manage Messages).
 import { useState, type KeyboardEvent } from 'react';
 import type { Message, ReferencedMessage } from '../../../shared/schemas/message.js';
-import { errorText, useServices } from '../context.js';
+import { useServices } from '../context.js';
+import { useAction } from '../use-action.js';
 import { Markdown } from '../markdown.js';
 import { displayName, may, type ChannelScope } from '../scope.js';
 import { Embeds } from './embeds.js';
@@ -33,7 +34,7 @@ export function MessageItem({ message, scope, meId, onReply }: { message: Messag
   const { api, store } = useServices();
   const [editing, setEditing] = useState(false);
   const [picking, setPicking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const own = message.author.id === meId;
   const canDelete = own || may(scope, 'MANAGE_MESSAGES');
   const canReact = may(scope, 'ADD_REACTIONS');
@@ -43,14 +44,6 @@ export function MessageItem({ message, scope, meId, onReply }: { message: Messag
   const ref = { channelId: message.channelId, messageId: message.id };
   const mentionsMe = message.mentionEveryone || message.mentions.some((u) => u.id === meId);
 
-  async function run(action: () => Promise<unknown>) {
-    try {
-      setError(null);
-      await action();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  }
   const save = (content: string) =>
     run(async () => {
       store.updateMessage(await api.messages.edit.mutate({ ...ref, content }));

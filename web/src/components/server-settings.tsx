@@ -4,7 +4,8 @@
 import { useState, type FormEvent } from 'react';
 import { Permissions } from '../../../shared/permissions.js';
 import type { Role } from '../../../shared/schemas/role.js';
-import { errorText, useServices } from '../context.js';
+import { useServices } from '../context.js';
+import { useAction } from '../use-action.js';
 import { can } from '../permissions.js';
 import type { GuildView } from '../store.js';
 import { Dialog } from './dialog.js';
@@ -27,20 +28,12 @@ const PERMISSION_CHOICES: [keyof typeof Permissions, string][] = [
 
 export function ServerSettingsDialog({ guild, onClose }: { guild: GuildView; onClose(): void }) {
   const { api, store } = useServices();
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const guildId = guild.guild.id;
   const roles = [...guild.guild.roles].sort((a, b) => b.position - a.position);
   const selected = roles.find((r) => r.id === selectedId);
 
-  async function run(action: () => Promise<unknown>) {
-    try {
-      setError(null);
-      await action();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  }
   const rename = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const name = String(new FormData(e.currentTarget).get('name') ?? '');
