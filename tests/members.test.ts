@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EVERYONE_PERMISSIONS, Permissions } from '../shared/permissions.js';
 import type { App } from '../server/app.js';
 import { errorOf, registerUser, type TestUser } from './helpers/clients.js';
-import { createGuild, grantRole } from './helpers/guilds.js';
+import { createGuild, rankedGuild } from './helpers/guilds.js';
 import { publishedToGuild, publishedToUser } from './helpers/published.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -19,17 +19,6 @@ beforeAll(async () => {
 
 const hierarchy = { code: 'FORBIDDEN', reason: 'ROLE_HIERARCHY' };
 
-/**
- * A guild where `mod` holds a "mod" role (position 2, with `perms`) above `peer`'s "low" role
- * (position 1), `equal` holds the same "mod" role, and `plain` has no role.
- */
-async function rankedGuild(perms: bigint) {
-  const f = await createGuild(app.url, { owner: await registerUser(app.url), members: pool });
-  const [mod, equal, peer, plain] = f.members as [TestUser, TestUser, TestUser, TestUser];
-  const low = await grantRole(f.owner, f.guild.id, [peer], 0n);
-  const modRole = await grantRole(f.owner, f.guild.id, [mod, equal], perms, { position: 2 });
-  return { ...f, mod, equal, peer, plain, low, modRole };
-}
 
 describe('members.list / members.get', () => {
   it('lists members ordered by user id with after/limit paging', async () => {
@@ -79,7 +68,7 @@ describe('members.leave', () => {
 
 describe('members.kick', () => {
   it('needs KICK_MEMBERS and a higher role than the target; never the owner', async () => {
-    const f = await rankedGuild(Permissions.KICK_MEMBERS);
+    const f = await rankedGuild(app.url, pool, Permissions.KICK_MEMBERS);
     expect(await errorOf(f.plain.client.members.kick.mutate({ guildId: f.guild.id, userId: f.peer.id }))).toMatchObject({ code: 'FORBIDDEN', reason: 'MISSING_PERMISSIONS' });
     expect(await errorOf(f.mod.client.members.kick.mutate({ guildId: f.guild.id, userId: f.equal.id }))).toMatchObject(hierarchy);
     expect(await errorOf(f.mod.client.members.kick.mutate({ guildId: f.guild.id, userId: f.owner.id }))).toMatchObject(hierarchy);
@@ -118,7 +107,7 @@ describe('members.setNick', () => {
   });
 
   it("someone else's nickname needs MANAGE_NICKNAMES and a higher role", async () => {
-    const f = await rankedGuild(Permissions.MANAGE_NICKNAMES);
+    const f = await rankedGuild(app.url, pool, Permissions.MANAGE_NICKNAMES);
     expect(await errorOf(f.plain.client.members.setNick.mutate({ guildId: f.guild.id, userId: f.peer.id, nick: 'x' }))).toMatchObject({ code: 'FORBIDDEN' });
     expect(await errorOf(f.mod.client.members.setNick.mutate({ guildId: f.guild.id, userId: f.equal.id, nick: 'x' }))).toMatchObject(hierarchy);
     expect(await errorOf(f.mod.client.members.setNick.mutate({ guildId: f.guild.id, userId: f.owner.id, nick: 'x' }))).toMatchObject(hierarchy);
@@ -134,7 +123,7 @@ describe('members.setNick', () => {
 
 describe('members.addRole / removeRole', () => {
   it('assigns and removes roles below the actor; permissions apply at once; announces GUILD_MEMBER_UPDATE', async () => {
-    const f = await rankedGuild(Permissions.MANAGE_ROLES);
+    const f = await rankedGuild(app.url, pool, Permissions.MANAGE_ROLES);
     const manager = await f.owner.client.roles.create.mutate({ guildId: f.guild.id, name: 'managers', permissions: String(Permissions.MANAGE_CHANNELS) });
     // "managers" was created at position 1, so it is below "mod"
     const added = await f.mod.client.members.addRole.mutate({ guildId: f.guild.id, userId: f.plain.id, roleId: manager.id });
@@ -150,7 +139,7 @@ describe('members.addRole / removeRole', () => {
   });
 
   it('refuses roles at or above the actor, @everyone, unknown roles and non-members', async () => {
-    const f = await rankedGuild(Permissions.MANAGE_ROLES);
+    const f = await rankedGuild(app.url, pool, Permissions.MANAGE_ROLES);
     const ref = { guildId: f.guild.id, userId: f.plain.id };
     expect(await errorOf(f.mod.client.members.addRole.mutate({ ...ref, roleId: f.modRole.id }))).toMatchObject(hierarchy);
     expect(await errorOf(f.mod.client.members.removeRole.mutate({ guildId: f.guild.id, userId: f.equal.id, roleId: f.modRole.id }))).toMatchObject(hierarchy);

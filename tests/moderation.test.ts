@@ -9,7 +9,7 @@ import type { App } from '../server/app.js';
 import { addBotToGuild } from './helpers/bots.js';
 import { errorOf, registerUser, uniqueName, type TestUser } from './helpers/clients.js';
 import { collectEvents } from './helpers/events.js';
-import { createGuild, grantRole, joinGuild } from './helpers/guilds.js';
+import { createGuild, grantRole, rankedGuild, joinGuild } from './helpers/guilds.js';
 import { publishedToGuild, publishedToUser } from './helpers/published.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -29,20 +29,12 @@ const missing = { code: 'FORBIDDEN', reason: 'MISSING_PERMISSIONS' };
 const HOUR = 3_600_000;
 const inAnHour = () => new Date(Date.now() + HOUR).toISOString();
 
-/** `mod` holds a "mod" role (position 2, with `perms`) above `peer`'s "low" role; `equal` holds "mod" too; `plain` has no role. */
-async function rankedGuild(perms: bigint) {
-  const f = await createGuild(app.url, { owner: await registerUser(app.url), members: pool });
-  const [mod, equal, peer, plain] = f.members as [TestUser, TestUser, TestUser, TestUser];
-  const low = await grantRole(f.owner, f.guild.id, [peer], 0n);
-  const modRole = await grantRole(f.owner, f.guild.id, [mod, equal], perms, { position: 2 });
-  return { ...f, mod, equal, peer, plain, low, modRole };
-}
 
 const isType = (type: StreamEvent['type']) => (e: StreamEvent) => e.type === type;
 
 describe('bans', () => {
   it('need BAN_MEMBERS and a higher role than a member; never the owner; Unknown User for no such user', async () => {
-    const f = await rankedGuild(Permissions.BAN_MEMBERS);
+    const f = await rankedGuild(app.url, pool, Permissions.BAN_MEMBERS);
     const ban = (by: TestUser, userId: string) => by.client.bans.create.mutate({ guildId: f.guild.id, userId });
     expect(await errorOf(ban(f.plain, f.peer.id))).toMatchObject(missing);
     expect(await errorOf(ban(f.mod, f.equal.id))).toMatchObject(hierarchy);
@@ -60,7 +52,7 @@ describe('bans', () => {
   });
 
   it('removes the member at once, keeps them out of every invite until unbanned, and tells only BAN_MEMBERS holders', async () => {
-    const f = await rankedGuild(Permissions.BAN_MEMBERS);
+    const f = await rankedGuild(app.url, pool, Permissions.BAN_MEMBERS);
     const modEvents = await collectEvents(app.url, f.mod.accessToken);
     const plainEvents = await collectEvents(app.url, f.plain.accessToken);
     await f.mod.client.bans.create.mutate({ guildId: f.guild.id, userId: f.peer.id, reason: 'spam' });
@@ -160,7 +152,7 @@ describe('bans', () => {
   });
 
   it('bulk ban (BAN_MEMBERS and MANAGE_GUILD) reports who was banned and who was not; nobody banned is BULK_BAN_FAILED', async () => {
-    const f = await rankedGuild(Permissions.BAN_MEMBERS);
+    const f = await rankedGuild(app.url, pool, Permissions.BAN_MEMBERS);
     const bulk = (by: TestUser, userIds: string[]) => by.client.bans.bulk.mutate({ guildId: f.guild.id, userIds });
     expect(await errorOf(bulk(f.mod, [f.peer.id]))).toMatchObject(missing);
     await f.owner.client.roles.update.mutate({ guildId: f.guild.id, roleId: f.modRole.id, permissions: String(Permissions.BAN_MEMBERS | Permissions.MANAGE_GUILD) });
@@ -186,7 +178,7 @@ describe('bans', () => {
 
 describe('timeouts', () => {
   it('need MODERATE_MEMBERS and a higher role; never an administrator; at most 28 days ahead', async () => {
-    const f = await rankedGuild(Permissions.MODERATE_MEMBERS);
+    const f = await rankedGuild(app.url, pool, Permissions.MODERATE_MEMBERS);
     const timeout = (by: TestUser, userId: string, until: string | null = inAnHour()) =>
       by.client.members.update.mutate({ guildId: f.guild.id, userId, communicationDisabledUntil: until });
     expect(await errorOf(timeout(f.plain, f.peer.id))).toMatchObject(missing);
@@ -203,7 +195,7 @@ describe('timeouts', () => {
   });
 
   it('a timed-out member can read but not send, react (not even join a reaction), type or create invites; lifting it restores them', async () => {
-    const f = await rankedGuild(Permissions.MODERATE_MEMBERS);
+    const f = await rankedGuild(app.url, pool, Permissions.MODERATE_MEMBERS);
     const first = await f.owner.client.messages.send.mutate({ channelId: f.generalId, content: 'read me' });
     await f.owner.client.reactions.add.mutate({ channelId: f.generalId, messageId: first.id, emoji: '👍' });
     const until = inAnHour();
@@ -230,7 +222,7 @@ describe('timeouts', () => {
   });
 
   it('ends by itself when its time comes, with no event to invalidate anything', async () => {
-    const f = await rankedGuild(Permissions.MODERATE_MEMBERS);
+    const f = await rankedGuild(app.url, pool, Permissions.MODERATE_MEMBERS);
     const end = Date.now() + 1500;
     await f.owner.client.members.update.mutate({ guildId: f.guild.id, userId: f.peer.id, communicationDisabledUntil: new Date(end).toISOString() });
     expect(await errorOf(f.peer.client.messages.send.mutate({ channelId: f.generalId, content: 'early' }))).toMatchObject(missing);
@@ -250,7 +242,7 @@ describe('timeouts', () => {
 
 describe('members.update', () => {
   it('sets the role list (keeping the managed role), nick and timeout at once: one GUILD_MEMBER_UPDATE, audit entries with the changes', async () => {
-    const f = await rankedGuild(Permissions.MANAGE_ROLES | Permissions.MANAGE_NICKNAMES | Permissions.MODERATE_MEMBERS);
+    const f = await rankedGuild(app.url, pool, Permissions.MANAGE_ROLES | Permissions.MANAGE_NICKNAMES | Permissions.MODERATE_MEMBERS);
     const other = await f.owner.client.roles.create.mutate({ guildId: f.guild.id, name: 'other' });
     const before = (await publishedToGuild(app, f.guild.id, 'GUILD_MEMBER_UPDATE')).length;
     const until = inAnHour();
@@ -298,7 +290,7 @@ describe('members.update', () => {
   });
 
   it('refuses, all or nothing, a role list touching a role at or above the actor or an unknown role, and edits without the permission', async () => {
-    const f = await rankedGuild(Permissions.MANAGE_ROLES);
+    const f = await rankedGuild(app.url, pool, Permissions.MANAGE_ROLES);
     const ref = { guildId: f.guild.id, userId: f.plain.id };
     expect(await errorOf(f.mod.client.members.update.mutate({ ...ref, roles: [f.low.id, f.modRole.id] }))).toMatchObject(hierarchy);
     expect(await errorOf(f.mod.client.members.update.mutate({ ...ref, roles: [f.low.id, '123456789012345678'] }))).toMatchObject({ reason: 'UNKNOWN_ROLE' });
@@ -312,7 +304,7 @@ describe('members.update', () => {
 
 describe('audit log', () => {
   it('needs VIEW_AUDIT_LOG; filters by actor and action type; pages with before/after/limit, newest first', async () => {
-    const f = await rankedGuild(Permissions.KICK_MEMBERS | Permissions.BAN_MEMBERS | Permissions.MANAGE_ROLES);
+    const f = await rankedGuild(app.url, pool, Permissions.KICK_MEMBERS | Permissions.BAN_MEMBERS | Permissions.MANAGE_ROLES);
     expect(await errorOf(f.mod.client.auditLog.list.query({ guildId: f.guild.id }))).toMatchObject(missing);
     expect(await errorOf(outsider.client.auditLog.list.query({ guildId: f.guild.id }))).toMatchObject({ code: 'NOT_FOUND', reason: 'UNKNOWN_GUILD' });
     await f.mod.client.members.kick.mutate({ guildId: f.guild.id, userId: f.peer.id, reason: 'bye' });
@@ -339,7 +331,7 @@ describe('audit log', () => {
   });
 
   it('GUILD_AUDIT_LOG_ENTRY_CREATE reaches VIEW_AUDIT_LOG holders only', async () => {
-    const f = await rankedGuild(Permissions.VIEW_AUDIT_LOG);
+    const f = await rankedGuild(app.url, pool, Permissions.VIEW_AUDIT_LOG);
     const viewer = await collectEvents(app.url, f.mod.accessToken);
     const member = await collectEvents(app.url, f.plain.accessToken);
     await f.owner.client.members.kick.mutate({ guildId: f.guild.id, userId: f.peer.id, reason: 'out' });

@@ -6,7 +6,6 @@ import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import { AuditLogEvent, type AuditLogEntry } from '../../shared/schemas/audit-log.js';
 import type { Ban, bulkBanInput, createBanInput, listBansInput, removeBanInput } from '../../shared/schemas/ban.js';
-import type { MessagesDeleted } from '../../shared/schemas/message.js';
 import type { PublicUser } from '../../shared/schemas/user.js';
 import { snowflakeFromTimestamp } from '../../shared/snowflake.js';
 import type { AppDeps } from '../deps.js';
@@ -15,6 +14,7 @@ import { announceAuditEntries, recordAudit } from './audit-log.js';
 import { fail, notFound } from './errors.js';
 import { lockUser, type Tx } from './limits.js';
 import { announceRemoval, deleteMembership } from './members.js';
+import { announceDeletedMessages } from './messages.js';
 import { channelInfo, Permissions, requireGuildPermission } from './permissions.js';
 import { requireMemberBelowActor } from './roles.js';
 import { publicUserSelect, toPublicUser } from './serialize.js';
@@ -92,7 +92,7 @@ async function deleteRecentMessages(tx: Tx, guildId: bigint, userId: bigint, sec
     DELETE FROM messages m USING channels c
     WHERE m.channel_id = c.id AND c.guild_id = ${guildId} AND m.author_id = ${userId} AND m.id >= ${since}
     RETURNING m.id, m.channel_id`;
-  for (const r of rows.sort((a, b) => (a.id < b.id ? -1 : 1))) byChannel.set(r.channel_id, [...(byChannel.get(r.channel_id) ?? []), r.id]);
+  for (const r of rows) byChannel.set(r.channel_id, [...(byChannel.get(r.channel_id) ?? []), r.id]);
   return byChannel;
 }
 
@@ -102,9 +102,7 @@ async function announceBan(deps: Deps, guildId: bigint, ban: BanWritten) {
   await publish.toGuild(deps, guildId, { type: 'GUILD_BAN_ADD', data: { guildId: String(guildId), user: ban.user } });
   for (const [channelId, ids] of ban.deleted) {
     const channel = await channelInfo(deps, channelId);
-    if (!channel) continue; // deleted since, with its messages
-    const data: MessagesDeleted = { ids: ids.map(String), channelId: String(channelId), guildId: String(guildId) };
-    await deps.channelLines.append(channelId, () => publish.toChannel(deps, channel, { type: 'MESSAGE_DELETE_BULK', data }));
+    if (channel) await announceDeletedMessages(deps, channel, ids); // else deleted since, with its messages
   }
   await announceAuditEntries(deps, [ban.audit]);
 }

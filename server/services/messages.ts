@@ -375,13 +375,17 @@ export async function bulkDeleteMessages(deps: Deps, userId: bigint, input: z.in
   const deleted = await deps.db.$queryRaw<{ id: bigint }[]>`
     DELETE FROM messages WHERE channel_id = ${channel.id} AND id = ANY(${ids}::bigint[]) RETURNING id`;
   await removeFiles(deps, files.map((f) => attachmentKey(channel.id, f.id)));
-  if (deleted.length > 0) {
-    const data: MessagesDeleted = {
-      ids: deleted.map((d) => String(d.id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),
-      channelId: String(channel.id),
-      guildId: channel.guildId === null ? null : String(channel.guildId),
-    };
-    await deps.channelLines.append(channel.id, () => publish.toChannel(deps, channel, { type: 'MESSAGE_DELETE_BULK', data }));
-  }
+  await announceDeletedMessages(deps, channel, deleted.map((d) => d.id));
   return { ok: true as const };
+}
+
+/** One MESSAGE_DELETE_BULK for messages of the channel deleted together (ids in ascending order), in the channel's line; none for no ids. */
+export async function announceDeletedMessages(deps: Pick<Deps, 'bus' | 'channelLines'>, channel: ChannelInfo, ids: bigint[]) {
+  if (ids.length === 0) return;
+  const data: MessagesDeleted = {
+    ids: [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String),
+    channelId: String(channel.id),
+    guildId: channel.guildId === null ? null : String(channel.guildId),
+  };
+  await deps.channelLines.append(channel.id, () => publish.toChannel(deps, channel, { type: 'MESSAGE_DELETE_BULK', data }));
 }

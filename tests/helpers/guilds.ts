@@ -39,6 +39,18 @@ export async function grantRole(by: TestUser, guildId: string, users: TestUser[]
 }
 
 /**
+ * A guild (new owner) of the four `pool` users, ranked: `mod` holds a "mod" role (position 2, with
+ * `perms`) above `peer`'s "low" role (position 1), `equal` holds the same "mod" role, `plain` has none.
+ */
+export async function rankedGuild(url: string, pool: TestUser[], perms: bigint) {
+  const f = await createGuild(url, { owner: await registerUser(url), members: pool });
+  const [mod, equal, peer, plain] = f.members as [TestUser, TestUser, TestUser, TestUser];
+  const low = await grantRole(f.owner, f.guild.id, [peer], 0n);
+  const modRole = await grantRole(f.owner, f.guild.id, [mod, equal], perms, { position: 2 });
+  return { ...f, mod, equal, peer, plain, low, modRole };
+}
+
+/**
  * `count` more members for a guild, as users written straight to the database (usernames
  * `${prefix}_<i>`, no password): a guild of thousands cannot be built through the API in a test.
  */
